@@ -1,0 +1,59 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+// Condition types of a VippsToken.
+const (
+	// ConditionReady summarises the VippsToken: True while every target holds a token that
+	// has not expired. Its reason names the most pressing problem, also while a still-valid
+	// token lets it stay True.
+	ConditionReady = "Ready"
+	// ConditionRefreshed tells how the last token request went: True when it issued the
+	// token the targets hold, False with the failure's reason.
+	ConditionRefreshed = "Refreshed"
+)
+
+// Reasons of the Ready and Refreshed conditions. Each failure class has its own, so that
+// alerts and runbooks can tell them apart.
+const (
+	// ReasonTokenValid: every target holds a token that has not expired.
+	ReasonTokenValid = "TokenValid"
+	// ReasonTokenIssued: the last token request succeeded.
+	ReasonTokenIssued = "TokenIssued"
+	// ReasonProgressing: the first token has not been written yet.
+	ReasonProgressing = "Progressing"
+	// ReasonCredentialsNotFound: the credentials Secret or one of its keys is missing.
+	ReasonCredentialsNotFound = "CredentialsNotFound"
+	// ReasonCredentialsInvalid: a credential is empty or malformed, so no request is sent.
+	ReasonCredentialsInvalid = "CredentialsInvalid"
+	// ReasonCredentialsRejected: Vipps rejected the credentials (HTTP 400, 401 or 403).
+	ReasonCredentialsRejected = "CredentialsRejected"
+	// ReasonRateLimited: Vipps answered 429.
+	ReasonRateLimited = "RateLimited"
+	// ReasonVippsUnavailable: Vipps answered 5xx, timed out or could not be reached.
+	ReasonVippsUnavailable = "VippsUnavailable"
+	// ReasonMalformedResponse: Vipps answered 200 with something that is not a usable token.
+	ReasonMalformedResponse = "MalformedResponse"
+	// ReasonEndpointNotAllowed: spec.endpoint is not in the operator's allow-list; nothing is sent.
+	ReasonEndpointNotAllowed = "EndpointNotAllowed"
+	// ReasonTargetConflict: a target Secret exists and is not owned by this VippsToken.
+	ReasonTargetConflict = "TargetConflict"
+	// ReasonTargetWriteFailed: the API server refused a write to a target Secret.
+	ReasonTargetWriteFailed = "TargetWriteFailed"
+	// ReasonTokenExpired: the token in the targets has expired and no new one could be had.
+	ReasonTokenExpired = "TokenExpired"
+)

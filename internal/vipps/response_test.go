@@ -1,0 +1,262 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package vipps
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseTokenResponse(t *testing.T) {
+	hourJWT := jwtWith(map[string]any{"iat": unix(-time.Minute), "nbf": unix(-6 * time.Minute), "exp": unix(time.Hour)})
+	issuedMinuteAgo := requestTime.Add(-time.Minute)
+
+	tests := []struct {
+		name          string
+		body          []byte
+		wantExpiresAt time.Time
+		wantIssuedAt  time.Time
+		// wantErr is a substring of the malformed-response error; "" means success.
+		wantErr string
+	}{
+		// Success variants the sheet lists.
+		{
+			name: "standard, numeric fields as strings",
+			body: body(map[string]any{
+				"token_type": "Bearer", "expires_in": "3599", "ext_expires_in": "0",
+				"expires_on": itoa(unix(time.Hour)), "not_before": itoa(unix(-5 * time.Minute)),
+				"resource": "00000002-0000-0000-c000-000000000000", "access_token": hourJWT,
+			}),
+			wantExpiresAt: requestTime.Add(3599 * time.Second), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name: "standard, numeric fields as numbers",
+			body: body(map[string]any{
+				"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 0,
+				"expires_on": unix(time.Hour), "not_before": unix(-5 * time.Minute), "access_token": hourJWT,
+			}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name:          "partner, expires_in as a number, with scope",
+			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": 900, "scope": "donations:read"}),
+			wantExpiresAt: requestTime.Add(15 * time.Minute), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name:          "partner, expires_in as a string",
+			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": "900"}),
+			wantExpiresAt: requestTime.Add(15 * time.Minute), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name:          "only the JWT says when it expires",
+			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer"}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name:          "opaque token with expires_in, issued at the request time",
+			body:          body(map[string]any{"access_token": "opaque-token", "token_type": "Bearer", "expires_in": "600"}),
+			wantExpiresAt: requestTime.Add(10 * time.Minute), wantIssuedAt: requestTime,
+		},
+		{
+			name:          "opaque token with only expires_on",
+			body:          body(map[string]any{"access_token": "opaque-token", "token_type": "Bearer", "expires_on": itoa(unix(time.Hour))}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+		},
+		{
+			name:          "token_type is case-insensitive",
+			body:          body(map[string]any{"access_token": hourJWT, "token_type": "bearer", "expires_in": 60}),
+			wantExpiresAt: requestTime.Add(time.Minute), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name:          "empty and null numeric fields count as absent",
+			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": "", "expires_on": nil}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name:          "surrounding whitespace is ignored",
+			body:          []byte("\n  " + string(body(map[string]any{"access_token": hourJWT, "token_type": "Bearer"})) + "\r\n"),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+		},
+
+		// The earliest expiry wins, whichever field offers it.
+		{
+			name: "expires_on is earliest",
+			body: body(map[string]any{"access_token": hourJWT, "token_type": "Bearer",
+				"expires_in": "3600", "expires_on": itoa(unix(30 * time.Minute))}),
+			wantExpiresAt: requestTime.Add(30 * time.Minute), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name: "JWT exp is earliest",
+			body: body(map[string]any{"access_token": hourJWT, "token_type": "Bearer",
+				"expires_in": "7200", "expires_on": itoa(unix(2 * time.Hour))}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+		},
+		{
+			name: "an absurd expires_in loses to a sane expires_on",
+			body: body(map[string]any{"access_token": "opaque", "token_type": "Bearer",
+				"expires_in": "99999999999999999999", "expires_on": itoa(unix(time.Hour))}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+		},
+
+		// IssuedAt falls back to the request time when iat is implausible.
+		{
+			name: "iat after the expiry is ignored",
+			body: body(map[string]any{"token_type": "Bearer",
+				"access_token": jwtWith(map[string]any{"iat": unix(2 * time.Hour), "exp": unix(time.Hour)})}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+		},
+		{
+			name: "negative iat is ignored",
+			body: body(map[string]any{"token_type": "Bearer",
+				"access_token": jwtWith(map[string]any{"iat": -1, "exp": unix(time.Hour)})}),
+			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+		},
+
+		// Malformed responses.
+		{name: "empty body", body: nil, wantErr: "body is empty"},
+		{name: "HTML body", body: []byte("<html><body>Sign in</body></html>"), wantErr: "body is HTML"},
+		{
+			name: "truncated JSON", body: []byte(`{"token_type":"Bearer","access_token":"eyJ`),
+			wantErr: "not a JSON token response",
+		},
+		{name: "JSON array", body: []byte(`[{"access_token":"x"}]`), wantErr: "not a JSON token response"},
+		{
+			name: "access_token of the wrong JSON type", body: []byte(`{"access_token":42,"token_type":"Bearer"}`),
+			wantErr: "not a JSON token response",
+		},
+		{
+			name: "body over the limit", body: []byte(`{"access_token":"` + strings.Repeat("a", maxBodyBytes) + `"}`),
+			wantErr: "larger than",
+		},
+		{
+			name: "missing access_token", body: body(map[string]any{"token_type": "Bearer", "expires_in": "3600"}),
+			wantErr: "access_token is missing",
+		},
+		{
+			name:    "empty access_token",
+			body:    body(map[string]any{"access_token": "", "token_type": "Bearer", "expires_in": "3600"}),
+			wantErr: "access_token is missing",
+		},
+		{
+			name:    "access_token over the limit",
+			body:    body(map[string]any{"access_token": strings.Repeat("a", maxAccessTokenBytes+1), "token_type": "Bearer", "expires_in": "3600"}),
+			wantErr: "access_token is longer than",
+		},
+		{
+			name:    "access_token with a line break",
+			body:    body(map[string]any{"access_token": "abc\r\nX-Injected: 1", "token_type": "Bearer", "expires_in": "3600"}),
+			wantErr: "not allowed in an HTTP header",
+		},
+		{
+			name:    "access_token with a space",
+			body:    body(map[string]any{"access_token": "abc def", "token_type": "Bearer", "expires_in": "3600"}),
+			wantErr: "not allowed in an HTTP header",
+		},
+		{
+			name: "missing token_type", body: body(map[string]any{"access_token": hourJWT}),
+			wantErr: "token_type is not Bearer",
+		},
+		{
+			name: "token_type other than Bearer", body: body(map[string]any{"access_token": hourJWT, "token_type": "PoP"}),
+			wantErr: "token_type is not Bearer",
+		},
+		{
+			name: "no expiry anywhere", body: body(map[string]any{"access_token": "opaque", "token_type": "Bearer"}),
+			wantErr: "no expiry",
+		},
+		{
+			name:    "JWT without exp and no fields",
+			body:    body(map[string]any{"access_token": jwtWith(map[string]any{"iat": unix(0)}), "token_type": "Bearer"}),
+			wantErr: "no expiry",
+		},
+		{
+			name:    "expires_in zero",
+			body:    body(map[string]any{"access_token": "opaque", "token_type": "Bearer", "expires_in": "0"}),
+			wantErr: "at or before",
+		},
+		{
+			name:    "expires_in negative",
+			body:    body(map[string]any{"access_token": "opaque", "token_type": "Bearer", "expires_in": -60}),
+			wantErr: "at or before",
+		},
+		{
+			name:    "expires_on in the past",
+			body:    body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_on": itoa(unix(-time.Second))}),
+			wantErr: "at or before",
+		},
+		{
+			name: "JWT already expired",
+			body: body(map[string]any{"token_type": "Bearer", "expires_in": 3600,
+				"access_token": jwtWith(map[string]any{"exp": unix(-time.Hour)})}),
+			wantErr: "at or before",
+		},
+		{
+			name:    "expires_in more than 7 days",
+			body:    body(map[string]any{"access_token": "opaque", "token_type": "Bearer", "expires_in": 8 * 24 * 3600}),
+			wantErr: "more than",
+		},
+		{
+			name:    "expires_in beyond int64",
+			body:    body(map[string]any{"access_token": "opaque", "token_type": "Bearer", "expires_in": "1e400"}),
+			wantErr: "more than",
+		},
+		{
+			name:    "expires_on far in the future",
+			body:    body(map[string]any{"access_token": "opaque", "token_type": "Bearer", "expires_on": "9223372036854775807"}),
+			wantErr: "more than",
+		},
+		{
+			name:    "JWT exp far in the future",
+			body:    body(map[string]any{"access_token": jwtWith(map[string]any{"exp": 1e18}), "token_type": "Bearer"}),
+			wantErr: "more than",
+		},
+		{
+			name:    "expires_in not a number",
+			body:    body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": "soon"}),
+			wantErr: "expires_in is not a number",
+		},
+		{
+			name:    "expires_on not a number",
+			body:    body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_on": true}),
+			wantErr: "expires_on is not a number",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := parseTokenResponse(tt.body, requestTime)
+			if tt.wantErr != "" {
+				if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parseTokenResponse() error = %v, want ErrMalformedResponse mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseTokenResponse() error = %v", err)
+			}
+			if tok.AccessToken == "" || tok.TokenType != "Bearer" {
+				t.Errorf("token = %q of type %q, want the access_token of type Bearer", tok.AccessToken, tok.TokenType)
+			}
+			if !tok.ExpiresAt.Equal(tt.wantExpiresAt) {
+				t.Errorf("ExpiresAt = %s, want %s", tok.ExpiresAt, tt.wantExpiresAt)
+			}
+			if !tok.IssuedAt.Equal(tt.wantIssuedAt) {
+				t.Errorf("IssuedAt = %s, want %s", tok.IssuedAt, tt.wantIssuedAt)
+			}
+		})
+	}
+}
