@@ -265,6 +265,16 @@ type VippsTokenStatus struct {
 	// +optional
 	LastFailureTime *metav1.Time `json:"lastFailureTime,omitempty"`
 
+	// nextRetryTime is when a failed token request is retried, unless the spec or the
+	// credentials Secret changes before then, which retries at once.
+	// +optional
+	NextRetryTime *metav1.Time `json:"nextRetryTime,omitempty"`
+
+	// credentialsResourceVersion is the resourceVersion of the credentials Secret that the last
+	// token request used; it tells a changed Secret from the one that failed.
+	// +optional
+	CredentialsResourceVersion string `json:"credentialsResourceVersion,omitempty"`
+
 	// lastRefreshRequest is the value of the tokens.vippsoperator.dev/refresh annotation that
 	// the operator last acted on, so that each new value triggers exactly one refresh.
 	// +optional

@@ -18,101 +18,132 @@ package controller
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"k8s.io/client-go/kubernetes/scheme"
+	"go.uber.org/zap/zapcore"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
-	// +kubebuilder:scaffold:imports
+	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
+	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 )
 
-// These tests use Ginkgo (BDD-style Go testing framework). Refer to
-// http://onsi.github.io/ginkgo/ to learn more about Ginkgo.
+// The suite runs the real reconciler in a manager against a real kube-apiserver and etcd,
+// with the project's fake Vipps server behind an allowed endpoint. Specs assert through
+// k8sClient, which reads the API server directly (no cache), and through the fake's counters.
 
 var (
-	ctx       context.Context
-	cancel    context.CancelFunc
-	testEnv   *envtest.Environment
+	env       *envtest.Environment
 	cfg       *rest.Config
 	k8sClient client.Client
+
+	fake       *fakevipps.Server
+	fakeServer *httptest.Server
+
+	suiteCtx    context.Context
+	suiteCancel context.CancelFunc
+	manager     *runningManager
 )
 
-func TestControllers(t *testing.T) {
-	RegisterFailHandler(Fail)
+// specTimeout bounds every Eventually in the suite: the reconciler acts within a second or
+// two, so a few seconds of slack separate slowness from failure.
+const specTimeout = 10 * time.Second
 
-	RunSpecs(t, "Controller Suite")
+func TestController(t *testing.T) {
+	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(specTimeout)
+	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+	SetDefaultConsistentlyDuration(3 * time.Second)
+	SetDefaultConsistentlyPollingInterval(200 * time.Millisecond)
+	RunSpecs(t, "VippsToken controller")
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-
-	ctx, cancel = context.WithCancel(context.TODO())
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true), zap.Level(zapcore.Level(-1))))
+	suiteCtx, suiteCancel = context.WithCancel(context.Background())
 
 	var err error
-	err = tokensv1alpha1.AddToScheme(scheme.Scheme)
+	env, err = testenv.New()
+	Expect(err).NotTo(HaveOccurred())
+	cfg, err = env.Start()
+	Expect(err).NotTo(HaveOccurred())
+	k8sClient, err = client.New(cfg, client.Options{Scheme: env.Scheme})
 	Expect(err).NotTo(HaveOccurred())
 
-	// +kubebuilder:scaffold:scheme
+	fake = fakevipps.NewServer(fakevipps.WithEnvironment(fakevipps.EnvironmentTest))
+	fakeServer = httptest.NewServer(fake)
 
-	By("bootstrapping test environment")
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-
-	// Retrieve the first found binary directory to allow running tests from IDEs
-	if getFirstFoundEnvTestBinaryDir() != "" {
-		testEnv.BinaryAssetsDirectory = getFirstFoundEnvTestBinaryDir()
-	}
-
-	// cfg is defined in this file globally.
-	cfg, err = testEnv.Start()
-	Expect(err).NotTo(HaveOccurred())
-	Expect(cfg).NotTo(BeNil())
-
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme.Scheme})
-	Expect(err).NotTo(HaveOccurred())
-	Expect(k8sClient).NotTo(BeNil())
+	manager = startManager()
 })
 
 var _ = AfterSuite(func() {
-	By("tearing down the test environment")
-	cancel()
-	Eventually(func() error {
-		return testEnv.Stop()
-	}, time.Minute, time.Second).Should(Succeed())
+	if manager != nil {
+		manager.stop()
+	}
+	if fakeServer != nil {
+		fakeServer.Close()
+	}
+	suiteCancel()
+	if env != nil {
+		Expect(env.Stop()).To(Succeed())
+	}
 })
 
-// getFirstFoundEnvTestBinaryDir locates the first binary in the specified path.
-// ENVTEST-based tests depend on specific binaries, usually located in paths set by
-// controller-runtime. When running tests directly (e.g., via an IDE) without using
-// Makefile targets, the 'BinaryAssetsDirectory' must be explicitly configured.
-//
-// This function streamlines the process by finding the required binaries, similar to
-// setting the 'KUBEBUILDER_ASSETS' environment variable. To ensure the binaries are
-// properly set up, run 'make setup-envtest' beforehand.
-func getFirstFoundEnvTestBinaryDir() string {
-	basePath := filepath.Join("..", "..", "bin", "k8s")
-	entries, err := os.ReadDir(basePath)
-	if err != nil {
-		logf.Log.Error(err, "Failed to read directory", "path", basePath)
-		return ""
-	}
-	for _, entry := range entries {
-		if entry.IsDir() {
-			return filepath.Join(basePath, entry.Name())
-		}
-	}
-	return ""
+// runningManager is a manager running the reconciler, as the operator's main runs it.
+type runningManager struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startManager starts the reconciler with a short Vipps timeout, and with the fake's URL
+// allowed as an endpoint.
+func startManager() *runningManager {
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:  env.Scheme,
+		Cache:   CacheOptions(nil),
+		Metrics: metricsserver.Options{BindAddress: "0"},
+		// A restarted manager registers the same controller name again in this process.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	Expect(err).NotTo(HaveOccurred())
+
+	endpoints, err := NewEndpointAllowList(append([]string{fakeServer.URL}, DefaultAllowedEndpoints...))
+	Expect(err).NotTo(HaveOccurred())
+	Expect((&VippsTokenReconciler{
+		Client:                  mgr.GetClient(),
+		APIReader:               mgr.GetAPIReader(),
+		Scheme:                  mgr.GetScheme(),
+		Recorder:                mgr.GetEventRecorder("vipps-token-operator"),
+		Vipps:                   vipps.NewClient(vipps.WithTimeout(2 * time.Second)),
+		Clock:                   clock.RealClock{},
+		Endpoints:               endpoints,
+		MaxConcurrentReconciles: 4,
+	}).SetupWithManager(mgr)).To(Succeed())
+
+	ctx, cancel := context.WithCancel(suiteCtx)
+	running := &runningManager{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer GinkgoRecover()
+		defer close(running.done)
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+	return running
+}
+
+func (m *runningManager) stop() {
+	m.cancel()
+	Eventually(m.done).Should(BeClosed())
 }

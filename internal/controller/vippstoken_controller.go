@@ -18,46 +18,231 @@ package controller
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 )
 
-// VippsTokenReconciler reconciles a VippsToken object
+// TokenFetcher is what the reconciler needs of Vipps: one token for one request.
+type TokenFetcher interface {
+	FetchToken(ctx context.Context, req vipps.Request) (vipps.Token, error)
+}
+
+// VippsTokenReconciler keeps the token of each VippsToken fresh in its target Secrets.
 type VippsTokenReconciler struct {
 	client.Client
-	Scheme *runtime.Scheme
+	// APIReader reads past the cache: for Secrets the cache does not hold.
+	APIReader client.Reader
+	Scheme    *runtime.Scheme
+	Recorder  events.EventRecorder
+	Vipps     TokenFetcher
+	Clock     clock.PassiveClock
+	Endpoints EndpointAllowList
+	// Namespaces limits the metadata watch of credentials Secrets; empty watches all.
+	Namespaces []string
+	// MaxConcurrentReconciles is how many VippsTokens are reconciled at once.
+	MaxConcurrentReconciles int
+
+	credentials *credentialsReader
+	recent      *recentWrites
 }
 
-// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=get;list;watch
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile is part of the main kubernetes reconciliation loop which aims to
-// move the current state of the cluster closer to the desired state.
-// TODO(user): Modify the Reconcile function to compare the state specified by
-// the VippsToken object against the actual cluster state, and then
-// perform operations to make the cluster state reflect the state specified by
-// the user.
-//
-// For more details, check Reconcile and its Result here:
-// - https://pkg.go.dev/sigs.k8s.io/controller-runtime@v0.24.1/pkg/reconcile
-func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	_ = logf.FromContext(ctx)
+// Reconcile brings one VippsToken's targets and status up to date.
+func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, err error) {
+	tok := &tokensv1alpha1.VippsToken{}
+	if err := r.Get(ctx, req.NamespacedName, tok); err != nil {
+		if client.IgnoreNotFound(err) == nil {
+			forgetToken(req.NamespacedName)
+			r.recent.forget(req.NamespacedName)
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !tok.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil // the garbage collector deletes the targets through their owner reference
+	}
+	now := r.Clock.Now()
+	owned, err := r.ownedTargets(ctx, tok)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	held := r.recent.overlay(tok, heldTokenOf(owned, now))
+	before := tok.DeepCopy()
+	defer func() { err = errors.Join(err, r.patchStatus(ctx, before, tok)) }()
 
-	// TODO(user): your logic here
+	request, credentialsVersion, err := r.tokenRequest(ctx, tok)
+	if err != nil {
+		r.recordUnsentFailure(tok, now, err)
+		return r.finish(now, tok, held, nil)
+	}
 
-	return ctrl.Result{}, nil
+	held = r.refreshIfDue(ctx, tok, held, request, credentialsVersion, now)
+	if held == nil || held.inputsHash != tokenInputsHash(request) {
+		// No token, or one issued for other inputs that a failed refresh could not replace:
+		// the targets keep what they hold.
+		return r.finish(now, tok, held, nil)
+	}
+	return r.finish(now, tok, held, r.syncTargets(ctx, tok, held, request, owned))
 }
 
-// SetupWithManager sets up the controller with the Manager.
-func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&tokensv1alpha1.VippsToken{}).
-		Named("vippstoken").
-		Complete(r)
+// tokenRequest assembles what is sent to Vipps from the spec and the credentials Secret.
+func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1alpha1.VippsToken) (vipps.Request, string, error) {
+	baseURL, err := r.Endpoints.baseURL(&tok.Spec)
+	if err != nil {
+		return vipps.Request{}, "", err
+	}
+	creds, err := r.credentials.credentials(ctx, tok)
+	if err != nil {
+		return vipps.Request{}, "", err
+	}
+	req := vipps.Request{
+		Type:                 vipps.TokenType(tok.Spec.Type),
+		BaseURL:              baseURL,
+		ClientID:             creds.clientID,
+		ClientSecret:         creds.clientSecret,
+		SubscriptionKey:      creds.subscriptionKey,
+		MerchantSerialNumber: creds.merchantSerialNumber,
+		Resource:             tok.Spec.Resource,
+	}
+	if info := tok.Spec.SystemInfo; info != nil {
+		req.System = vipps.SystemInfo{
+			Name: info.Name, Version: info.Version, PluginName: info.PluginName, PluginVersion: info.PluginVersion,
+		}
+	}
+	return req, creds.resourceVersion, nil
+}
+
+// refreshIfDue requests a new token when one is due and no backoff holds it back, and
+// returns the token the targets should hold: the new one, or the held one if the request
+// failed or was not due.
+func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
+	req vipps.Request, credentialsVersion string, now time.Time) *heldToken {
+	inputsHash := tokenInputsHash(req)
+	why := refreshReason(now, tok, held, inputsHash)
+	if why == "" || retryBlocked(now, tok, credentialsVersion) {
+		return held
+	}
+	logf.FromContext(ctx).V(1).Info("Requesting a token", "why", why)
+
+	token, err := r.fetch(ctx, tok, req)
+	tok.Status.LastRefreshRequest = tok.Annotations[tokensv1alpha1.AnnotationRefresh]
+	tok.Status.CredentialsResourceVersion = credentialsVersion
+	if err != nil {
+		r.recordFailedRequest(tok, now, err)
+		return held
+	}
+	r.recordIssued(tok, token)
+	issued := &heldToken{Token: token, inputsHash: inputsHash}
+	r.recent.rememberToken(tok, issued)
+	return issued
+}
+
+func (r *VippsTokenReconciler) fetch(ctx context.Context, tok *tokensv1alpha1.VippsToken, req vipps.Request) (vipps.Token, error) {
+	start := time.Now()
+	token, err := r.Vipps.FetchToken(ctx, req)
+	observeTokenRequest(tok, time.Since(start), err)
+	if err != nil {
+		return vipps.Token{}, err
+	}
+	// Whole seconds, as the targets and status store them, so that the token read back
+	// from a target later is the same token with the same renewal time.
+	token.IssuedAt = token.IssuedAt.Truncate(time.Second)
+	token.ExpiresAt = token.ExpiresAt.Truncate(time.Second)
+	return token, nil
+}
+
+// finish records the token the targets hold and the Ready condition, and says when to come
+// back. A target write refused by the API server is returned for controller-runtime's
+// backoff; a conflict is reported in status and waits for a change.
+func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken,
+	targetErr error) (ctrl.Result, error) {
+	status := &tok.Status
+	switch {
+	case held != nil:
+		status.ExpiresAt = metaTime(held.ExpiresAt)
+		status.RenewalTime = metaTime(heldRenewalTime(tok, held))
+		status.LastRefreshTime = metaTime(held.IssuedAt)
+	case status.ExpiresAt != nil && now.Before(status.ExpiresAt.Time):
+		// The token that status describes is no longer in the targets (they were deleted or
+		// edited) and none replaced it: status must not claim a valid token.
+		status.ExpiresAt, status.RenewalTime = nil, nil
+	}
+	meta.SetStatusCondition(&tok.Status.Conditions, readyCondition(now, &tok.Status, targetErr))
+	if targetErr != nil && !errors.Is(targetErr, errTargetConflict) {
+		return ctrl.Result{}, targetErr
+	}
+	return ctrl.Result{RequeueAfter: requeueAfter(now, &tok.Status)}, nil
+}
+
+// recordIssued notes a successful token request.
+func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, token vipps.Token) {
+	status := &tok.Status
+	status.FailureCount = 0
+	status.LastFailureTime = nil
+	status.NextRetryTime = nil
+	meta.SetStatusCondition(&status.Conditions, refreshedCondition(nil, token.ExpiresAt))
+	r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, tokensv1alpha1.ReasonTokenIssued, "Refresh",
+		"Vipps issued a %s token valid until %s.", tok.Spec.Type, formatTime(token.ExpiresAt))
+}
+
+// recordFailedRequest notes a token request that Vipps answered with an error or not at all,
+// and when to retry it.
+func (r *VippsTokenReconciler) recordFailedRequest(tok *tokensv1alpha1.VippsToken, now time.Time, err error) {
+	status := &tok.Status
+	status.FailureCount++
+	status.LastFailureTime = metaTime(now)
+	status.NextRetryTime = metaTime(now.Add(retryDelay(err, status.FailureCount, string(tok.UID))))
+	r.recordFailureCondition(tok, err)
+}
+
+// recordUnsentFailure notes a problem found before any request was sent (credentials,
+// endpoint). It is counted once, not on every reconcile that finds it again.
+func (r *VippsTokenReconciler) recordUnsentFailure(tok *tokensv1alpha1.VippsToken, now time.Time, err error) {
+	current := meta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionRefreshed)
+	if wanted := refreshedCondition(err, time.Time{}); current != nil && current.Reason == wanted.Reason &&
+		current.Message == wanted.Message {
+		return
+	}
+	tok.Status.FailureCount++
+	tok.Status.LastFailureTime = metaTime(now)
+	tok.Status.NextRetryTime = nil // retried when the Secret or the spec changes
+	r.recordFailureCondition(tok, err)
+}
+
+func (r *VippsTokenReconciler) recordFailureCondition(tok *tokensv1alpha1.VippsToken, err error) {
+	condition := refreshedCondition(err, time.Time{})
+	meta.SetStatusCondition(&tok.Status.Conditions, condition)
+	r.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, condition.Reason, "Refresh", condition.Message)
+}
+
+// patchStatus writes the status when the reconcile changed it, and only then.
+func (r *VippsTokenReconciler) patchStatus(ctx context.Context, before, tok *tokensv1alpha1.VippsToken) error {
+	tok.Status.ObservedGeneration = tok.Generation
+	observeTokenStatus(tok)
+	if equality.Semantic.DeepEqual(before.Status, tok.Status) {
+		return nil
+	}
+	if err := r.Status().Patch(ctx, tok, client.MergeFrom(before)); err != nil {
+		return fmt.Errorf("patching the status of %s: %w", klog.KObj(tok), err)
+	}
+	r.recent.rememberStatus(tok)
+	return nil
 }

@@ -105,8 +105,7 @@ func (c *Client) logger(ctx context.Context) logr.Logger {
 // the cause (a timeout, a refused connection, the caller's cancellation) for
 // errors.Is. The url.Error around it only repeats the URL.
 func transportError(err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
+	if urlErr, ok := errors.AsType[*url.Error](err); ok {
 		err = urlErr.Err
 	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -146,8 +145,7 @@ func redirectSummary(location string) string {
 
 // statusOf is the HTTP status behind an error, or 0 when there was no response.
 func statusOf(err error) int {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		return apiErr.StatusCode
 	}
 	return 0

@@ -151,7 +151,7 @@ func (f Fault) alter(fields map[string]any) {
 }
 
 func deleteExpiryFields(fields map[string]any) {
-	for _, name := range []string{"expires_in", "expires_on", "ext_expires_in", "not_before"} {
+	for _, name := range []string{fieldExpiresIn, "expires_on", "ext_expires_in", "not_before"} {
 		delete(fields, name)
 	}
 }

@@ -18,6 +18,7 @@ package fakevipps_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,9 +103,7 @@ func legacyCall(creds fakevipps.Credentials) call {
 // with returns c with header changes applied; "" deletes a header.
 func (c call) with(header map[string]string) call {
 	merged := map[string]string{}
-	for k, v := range c.header {
-		merged[k] = v
-	}
+	maps.Copy(merged, c.header)
 	for k, v := range header {
 		if v == "" {
 			delete(merged, k)

@@ -79,12 +79,12 @@ func tokenFields(snap snapshot, endpoint Endpoint, clientID, resource string) ma
 		return map[string]any{
 			"access_token": accessToken,
 			"token_type":   "Bearer",
-			"expires_in":   number(lifetime),
+			fieldExpiresIn: number(lifetime),
 		}
 	}
 	return map[string]any{
 		"token_type":     "Bearer",
-		"expires_in":     number(lifetime),
+		fieldExpiresIn:   number(lifetime),
 		"ext_expires_in": number(0),
 		"expires_on":     number(claims.Expiry),
 		"not_before":     number(claims.NotBefore),
@@ -92,3 +92,6 @@ func tokenFields(snap snapshot, endpoint Endpoint, clientID, resource string) ma
 		"access_token":   accessToken,
 	}
 }
+
+// fieldExpiresIn is the response field every token response carries, and faults remove.
+const fieldExpiresIn = "expires_in"

@@ -1,0 +1,60 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
+)
+
+// Backoff bounds. Rejected credentials will not fix themselves, so they are retried slowly
+// (and at once when the credentials Secret or the spec changes); everything else is
+// transient and retried sooner.
+const (
+	rejectedBackoffBase  = time.Minute
+	rejectedBackoffMax   = time.Hour
+	transientBackoffBase = 5 * time.Second
+	transientBackoffMax  = 5 * time.Minute
+)
+
+// retryDelay is how long to wait after the failureCount-th failure in a row before the next
+// token request. It doubles per failure up to a cap; the transient delays are spread over
+// [d/2, d) by a jitter derived from seed (stable across restarts), and a Retry-After from
+// Vipps is always honoured.
+func retryDelay(err error, failureCount int32, seed string) time.Duration {
+	if errors.Is(err, vipps.ErrCredentialsRejected) {
+		return exponential(rejectedBackoffBase, rejectedBackoffMax, failureCount)
+	}
+	delay := exponential(transientBackoffBase, transientBackoffMax, failureCount)
+	delay = delay/2 + time.Duration(float64(delay/2)*unitFraction(seed+"/"+strconv.Itoa(int(failureCount))))
+	if retryAfter, ok := vipps.RetryAfter(err); ok && retryAfter > delay {
+		return retryAfter
+	}
+	return delay
+}
+
+// exponential is base doubled for every failure after the first, capped at limit.
+func exponential(base, limit time.Duration, failureCount int32) time.Duration {
+	delay := base
+	for i := int32(1); i < failureCount && delay < limit; i++ {
+		delay *= 2
+	}
+	return min(delay, limit)
+}

@@ -1,0 +1,171 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+)
+
+// Field indexes of the manager's cache.
+const (
+	// ownerIndex indexes target Secrets by the name of the VippsToken that controls them.
+	ownerIndex = ".metadata.controller.vippstoken"
+	// credentialsIndex indexes VippsTokens by the name of their credentials Secret.
+	credentialsIndex = ".spec.credentialsSecretRef.name"
+)
+
+// CacheOptions restricts the manager's cache of Secrets to those the operator manages, so
+// that its memory follows the number of VippsTokens rather than the size of the cluster.
+// Credentials Secrets are watched through a separate metadata-only cache instead.
+func CacheOptions(namespaces []string) cache.Options {
+	opts := cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{
+				tokensv1alpha1.LabelManagedBy: tokensv1alpha1.ManagedByValue,
+			})},
+		},
+	}
+	if len(namespaces) > 0 {
+		opts.DefaultNamespaces = map[string]cache.Config{}
+		for _, ns := range namespaces {
+			opts.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return opts
+}
+
+// SetupWithManager registers the indexes, the metadata cache of Secrets and the watches.
+func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	ctx := context.Background()
+	indexer := mgr.GetFieldIndexer()
+	if err := indexer.IndexField(ctx, &corev1.Secret{}, ownerIndex, controllerName); err != nil {
+		return fmt.Errorf("indexing Secrets by owner: %w", err)
+	}
+	if err := indexer.IndexField(ctx, &tokensv1alpha1.VippsToken{}, credentialsIndex, credentialsSecretName); err != nil {
+		return fmt.Errorf("indexing VippsTokens by credentials Secret: %w", err)
+	}
+
+	secretMetadata, err := r.newSecretMetadataCache(mgr)
+	if err != nil {
+		return err
+	}
+	r.credentials = newCredentialsReader(secretMetadata, r.APIReader)
+	r.recent = newRecentWrites()
+
+	return ctrl.NewControllerManagedBy(mgr).
+		// Status writes change neither the generation nor the annotations, so the
+		// operator's own status patches do not bring the VippsToken back.
+		For(&tokensv1alpha1.VippsToken{}, builder.WithPredicates(
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Owns(&corev1.Secret{}).
+		WatchesRawSource(source.Kind(secretMetadata, client.Object(secretMetadataObject()),
+			handler.EnqueueRequestsFromMapFunc(r.tokensUsingSecret))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
+		Named("vippstoken").
+		Complete(r)
+}
+
+// newSecretMetadataCache is a cache of every Secret's identity and resourceVersion and
+// nothing else: enough to notice that a credentials Secret changed, at a few hundred bytes
+// per Secret however large the Secret is.
+func (r *VippsTokenReconciler) newSecretMetadataCache(mgr ctrl.Manager) (cache.Cache, error) {
+	opts := cache.Options{
+		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
+		DefaultTransform: keepIdentity,
+	}
+	if len(r.Namespaces) > 0 {
+		opts.DefaultNamespaces = CacheOptions(r.Namespaces).DefaultNamespaces
+	}
+	metadataCache, err := cache.New(mgr.GetConfig(), opts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the metadata cache of Secrets: %w", err)
+	}
+	// As a cache runnable it starts, and is synced, before any controller.
+	if err := mgr.Add(cacheRunnable{metadataCache}); err != nil {
+		return nil, err
+	}
+	return metadataCache, nil
+}
+
+// cacheRunnable lets the manager run an extra cache the way it runs its own.
+type cacheRunnable struct{ cache.Cache }
+
+func (c cacheRunnable) GetCache() cache.Cache { return c.Cache }
+
+func secretMetadataObject() *metav1.PartialObjectMetadata {
+	obj := &metav1.PartialObjectMetadata{}
+	obj.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	return obj
+}
+
+// keepIdentity drops all metadata of a Secret but what tells it apart and when it changed.
+func keepIdentity(obj any) (any, error) {
+	full, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	return &metav1.PartialObjectMetadata{
+		TypeMeta: full.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{
+			Name: full.Name, Namespace: full.Namespace, UID: full.UID, ResourceVersion: full.ResourceVersion,
+		},
+	}, nil
+}
+
+// tokensUsingSecret maps a Secret to the VippsTokens whose credentials it holds.
+func (r *VippsTokenReconciler) tokensUsingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
+	list := &tokensv1alpha1.VippsTokenList{}
+	if err := r.List(ctx, list, client.InNamespace(secret.GetNamespace()),
+		client.MatchingFields{credentialsIndex: secret.GetName()}); err != nil {
+		return nil
+	}
+	requests := make([]reconcile.Request, 0, len(list.Items))
+	for _, tok := range list.Items {
+		requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&tok)})
+	}
+	return requests
+}
+
+func controllerName(obj client.Object) []string {
+	owner := metav1.GetControllerOf(obj)
+	if owner == nil || owner.Kind != "VippsToken" || owner.APIVersion != tokensv1alpha1.GroupVersion.String() {
+		return nil
+	}
+	return []string{owner.Name}
+}
+
+func credentialsSecretName(obj client.Object) []string {
+	return []string{obj.(*tokensv1alpha1.VippsToken).Spec.CredentialsSecretRef.Name}
+}

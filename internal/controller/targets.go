@@ -1,0 +1,179 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
+)
+
+// fieldOwner names the operator in the managedFields of what it writes.
+const fieldOwner = client.FieldOwner("vipps-token-operator")
+
+// errTargetWrite marks a write to a target Secret that the API server refused.
+var errTargetWrite = errors.New("writing target Secret")
+
+// ownedTargets lists the Secrets that tok controls, from the cache of labelled Secrets.
+func (r *VippsTokenReconciler) ownedTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken) ([]corev1.Secret, error) {
+	list := &corev1.SecretList{}
+	if err := r.List(ctx, list, client.InNamespace(tok.Namespace), client.MatchingFields{ownerIndex: tok.Name}); err != nil {
+		return nil, fmt.Errorf("listing the target Secrets of %s: %w", tok.Name, err)
+	}
+	owned := list.Items[:0]
+	for _, secret := range list.Items {
+		if metav1.IsControlledBy(&secret, tok) { // not a former VippsToken of the same name
+			owned = append(owned, secret)
+		}
+	}
+	return owned, nil
+}
+
+// syncTargets writes the held token into every target and deletes the owned Secrets that
+// are no longer targets. It touches no Secret that tok does not control, and writes
+// nothing when a target already holds what it should. Targets that exist but belong to
+// somebody else are reported together as one errTargetConflict.
+func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
+	req vipps.Request, owned []corev1.Secret) error {
+	ownedByName := make(map[string]*corev1.Secret, len(owned))
+	for i := range owned {
+		ownedByName[owned[i].Name] = &owned[i]
+	}
+
+	var conflicts []string
+	for _, target := range tok.Spec.Targets {
+		desired := desiredTarget(tok, target, held, req)
+		err := r.writeTarget(ctx, tok, ownedByName[target.Name], desired)
+		if errors.Is(err, errTargetConflict) {
+			conflicts = append(conflicts, target.Name)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := r.deleteFormerTargets(ctx, tok, owned); err != nil {
+		return err
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("%w: Secret %s in namespace %s exists and is not owned by this VippsToken, so it was left alone",
+			errTargetConflict, strings.Join(conflicts, ", "), tok.Namespace)
+	}
+	return nil
+}
+
+// writeTarget creates the target or brings the owned one up to date.
+func (r *VippsTokenReconciler) writeTarget(ctx context.Context, tok *tokensv1alpha1.VippsToken, existing, desired *corev1.Secret) error {
+	if existing == nil {
+		return r.createTarget(ctx, tok, desired)
+	}
+	if upToDate(existing, desired) {
+		return nil
+	}
+	updated := existing.DeepCopy()
+	updated.Type = desired.Type
+	updated.Data = desired.Data
+	updated.Labels = mergedInto(updated.Labels, desired.Labels)
+	updated.Annotations = mergedInto(updated.Annotations, desired.Annotations)
+	// The update carries the resourceVersion read, so a concurrent edit makes it fail with a
+	// conflict and the next reconcile starts again from the edited Secret.
+	if err := r.Update(ctx, updated, fieldOwner); err != nil {
+		return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
+	}
+	return nil
+}
+
+// createTarget creates a target that the cache does not know. Create, unlike an update or
+// an apply, fails when the Secret exists, so a Secret of somebody else's is never taken over.
+func (r *VippsTokenReconciler) createTarget(ctx context.Context, tok *tokensv1alpha1.VippsToken, desired *corev1.Secret) error {
+	if err := controllerutil.SetControllerReference(tok, desired, r.Scheme); err != nil {
+		return err
+	}
+	err := r.Create(ctx, desired, fieldOwner)
+	if !apierrors.IsAlreadyExists(err) {
+		if err != nil {
+			return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
+		}
+		return nil
+	}
+	// It exists: ours, created a moment ago and not yet in the cache, or somebody else's.
+	existing := &corev1.Secret{}
+	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(desired), existing); err != nil {
+		return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
+	}
+	if !metav1.IsControlledBy(existing, tok) {
+		return errTargetConflict
+	}
+	return r.writeTarget(ctx, tok, existing, desired)
+}
+
+// deleteFormerTargets deletes the Secrets that tok owns but no longer names.
+func (r *VippsTokenReconciler) deleteFormerTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, owned []corev1.Secret) error {
+	wanted := make(map[string]bool, len(tok.Spec.Targets))
+	for _, target := range tok.Spec.Targets {
+		wanted[target.Name] = true
+	}
+	for i := range owned {
+		secret := &owned[i]
+		if wanted[secret.Name] {
+			continue
+		}
+		err := r.Delete(ctx, secret, client.Preconditions{UID: &secret.UID, ResourceVersion: &secret.ResourceVersion})
+		if client.IgnoreNotFound(err) != nil {
+			return fmt.Errorf("%w %s: deleting a former target: %w", errTargetWrite, secret.Name, err)
+		}
+	}
+	return nil
+}
+
+// upToDate is true when existing holds desired's data and carries desired's labels and
+// annotations. Labels and annotations that others added are not the operator's concern.
+func upToDate(existing, desired *corev1.Secret) bool {
+	return existing.Type == desired.Type &&
+		maps.EqualFunc(existing.Data, desired.Data, bytes.Equal) &&
+		containsAll(existing.Labels, desired.Labels) &&
+		containsAll(existing.Annotations, desired.Annotations)
+}
+
+func containsAll(have, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+func mergedInto(base, overlay map[string]string) map[string]string {
+	if base == nil {
+		base = make(map[string]string, len(overlay))
+	}
+	maps.Copy(base, overlay)
+	return base
+}
