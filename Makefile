@@ -94,8 +94,12 @@ build: manifests generate fmt vet ## Build manager binary.
 	go build -o bin/manager ./cmd
 
 .PHONY: run
-run: manifests generate fmt vet ## Run a controller from your host.
-	go run ./cmd/main.go
+run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig.
+	go run ./cmd
+
+.PHONY: demo
+demo: envtest-assets ## See it work with no cluster and no Vipps account: local control plane, fake Vipps, samples.
+	go run ./hack/demo $(DEMO_FLAGS)
 
 # If you wish to build the manager image targeting other platforms you can use the --platform flag.
 # (i.e. docker build --platform linux/arm64). However, you must enable docker buildKit for it.
