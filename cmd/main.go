@@ -87,6 +87,7 @@ func run(opts options) error {
 		HealthProbeBindAddress:        opts.probeAddr,
 		LeaderElection:                opts.leaderElect,
 		LeaderElectionID:              opts.leaderElectionID,
+		LeaderElectionNamespace:       opts.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: opts.leaderElectionRelease, // safe: the process ends when the manager does
 	})
 	if err != nil {

@@ -45,6 +45,7 @@ type options struct {
 	vippsRateBurst        int
 	allowedEndpoints      stringList
 	leaderElectionID      string
+	leaderElectionNS      string
 	leaderElectionRelease bool
 }
 
@@ -64,6 +65,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 		"Elect a leader, so that of several replicas exactly one reconciles.")
 	fs.StringVar(&o.leaderElectionID, "leader-election-id", "vipps-token-operator.vippsoperator.dev",
 		"The name of the Lease used for leader election.")
+	fs.StringVar(&o.leaderElectionNS, "leader-election-namespace", "",
+		"The namespace of the leader election Lease; the Pod's own namespace when empty (required out of cluster).")
 	fs.BoolVar(&o.leaderElectionRelease, "leader-election-release-on-cancel", true,
 		"Give up the lease on shutdown, so that a new replica takes over at once.")
 	fs.Var(&o.namespaces, "namespaces",

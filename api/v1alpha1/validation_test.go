@@ -201,6 +201,9 @@ var _ = Describe("VippsToken validation", func() {
 			"endpoint must be an absolute http or https URL"),
 		Entry("an endpoint with a query", func(t *v1alpha1.VippsToken) { t.Spec.Endpoint = "https://proxy.example.com/?to=evil" },
 			"endpoint must not contain a query or a fragment"),
+		Entry("an endpoint with credentials in it", func(t *v1alpha1.VippsToken) {
+			t.Spec.Endpoint = "https://user:secret@proxy.example.com"
+		}, "endpoint must not contain a user name or password"),
 		Entry("a renewBefore that is not a duration", func(t *v1alpha1.VippsToken) {
 			t.Spec.RefreshPolicy = &v1alpha1.RefreshPolicy{RenewBefore: &metav1.Duration{Duration: -60e9}}
 		}, "spec.refreshPolicy.renewBefore: Invalid value"),

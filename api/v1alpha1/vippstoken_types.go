@@ -92,6 +92,7 @@ type VippsTokenSpec struct {
 	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHostname() != ''",message="endpoint must be an absolute http or https URL, like https://vipps-proxy.example.com"
 	// +kubebuilder:validation:XValidation:rule="!self.contains('?') && !self.contains('#')",message="endpoint must not contain a query or a fragment"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[a-zA-Z]+://[^/]*@')",message="endpoint must not contain a user name or password: it would show in status and events"
 	Endpoint string `json:"endpoint,omitempty"`
 
 	// targets are the Secrets, in the same namespace, that receive the token. The operator

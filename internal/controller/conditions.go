@@ -60,8 +60,11 @@ func readyCondition(now time.Time, status *tokensv1alpha1.VippsTokenStatus, targ
 			formatTime(status.ExpiresAt.Time), refreshed.Message)
 	case valid:
 		ready.Status, ready.Reason = metav1.ConditionTrue, tokensv1alpha1.ReasonTokenValid
-		ready.Message = fmt.Sprintf("The targets hold a token valid until %s; it is renewed from %s.",
-			formatTime(status.ExpiresAt.Time), formatTime(status.RenewalTime.Time))
+		ready.Message = fmt.Sprintf("The targets hold a token valid until %s.", formatTime(status.ExpiresAt.Time))
+		if status.RenewalTime != nil {
+			ready.Message = fmt.Sprintf("The targets hold a token valid until %s; it is renewed from %s.",
+				formatTime(status.ExpiresAt.Time), formatTime(status.RenewalTime.Time))
+		}
 	case status.ExpiresAt != nil:
 		ready.Status, ready.Reason = metav1.ConditionFalse, tokensv1alpha1.ReasonTokenExpired
 		ready.Message = fmt.Sprintf("The token in the targets expired at %s.", formatTime(status.ExpiresAt.Time))

@@ -17,7 +17,8 @@ limitations under the License.
 package controller
 
 import (
-	"hash/fnv"
+	"crypto/sha256"
+	"encoding/binary"
 	"time"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
@@ -74,9 +75,9 @@ func minimumInterval(policy *tokensv1alpha1.RefreshPolicy) time.Duration {
 	return defaultMinimumInterval
 }
 
-// unitFraction maps seed to a number in [0, 1), the same for the same seed.
+// unitFraction maps seed to a number in [0, 1), the same for the same seed. SHA-256 spreads
+// seeds that differ only in their last characters (a failure count) as well as any others.
 func unitFraction(seed string) float64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(seed))
-	return float64(h.Sum64()>>11) / (1 << 53)
+	sum := sha256.Sum256([]byte(seed))
+	return float64(binary.BigEndian.Uint64(sum[:8])>>11) / (1 << 53)
 }

@@ -63,6 +63,9 @@ type VippsTokenReconciler struct {
 
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=get;list;watch
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens/status,verbs=get;update;patch
+// Target Secrets carry an owner reference with blockOwnerDeletion, which clusters with the
+// OwnerReferencesPermissionEnforcement admission plugin (OpenShift) allow only with this:
+// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -199,7 +202,7 @@ func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, toke
 	status.LastFailureTime = nil
 	status.NextRetryTime = nil
 	meta.SetStatusCondition(&status.Conditions, refreshedCondition(nil, token.ExpiresAt))
-	r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, tokensv1alpha1.ReasonTokenIssued, "Refresh",
+	r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeNormal, tokensv1alpha1.ReasonTokenIssued, "Refresh",
 		"Vipps issued a %s token valid until %s.", tok.Spec.Type, formatTime(token.ExpiresAt))
 }
 
@@ -230,7 +233,16 @@ func (r *VippsTokenReconciler) recordUnsentFailure(tok *tokensv1alpha1.VippsToke
 func (r *VippsTokenReconciler) recordFailureCondition(tok *tokensv1alpha1.VippsToken, err error) {
 	condition := refreshedCondition(err, time.Time{})
 	meta.SetStatusCondition(&tok.Status.Conditions, condition)
-	r.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, condition.Reason, "Refresh", condition.Message)
+	r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, condition.Reason, "Refresh", "%s", condition.Message)
+}
+
+// eventSubject refers to tok without its resourceVersion, which every status patch changes:
+// with it no two events would be alike, and the events API could not aggregate repeats.
+func eventSubject(tok *tokensv1alpha1.VippsToken) *corev1.ObjectReference {
+	return &corev1.ObjectReference{
+		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "VippsToken",
+		Namespace: tok.Namespace, Name: tok.Name, UID: tok.UID,
+	}
 }
 
 // patchStatus writes the status when the reconcile changed it, and only then.

@@ -94,13 +94,6 @@ func (c *Cluster) KubectlPath() string {
 	return filepath.Join(c.env.BinaryAssetsDirectory, "kubectl")
 }
 
-// StopAPIServer stops only the API server, leaving etcd and its data: a fault that the
-// operator must survive. StartAPIServer brings it back on the same address.
-func (c *Cluster) StopAPIServer() error { return c.env.ControlPlane.APIServer.Stop() }
-
-// StartAPIServer starts the API server again after StopAPIServer.
-func (c *Cluster) StartAPIServer() error { return c.env.ControlPlane.APIServer.Start() }
-
 // Stop stops the control plane and removes its files.
 func (c *Cluster) Stop() error {
 	err := c.env.Stop()

@@ -1,0 +1,170 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package reliability
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
+	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+)
+
+var _ = Describe("Security", func() {
+	It("never puts a client secret, subscription key or token into logs, events, status or metrics", func() {
+		cluster := startCluster()
+		// The highest verbosity: debug lines must not leak either.
+		op, logPath := startOperator(cluster, "operator", "--zap-log-level=10")
+		creds := createTokens(cluster, "planted", 3)
+		Eventually(func(g Gomega) { allReady(g, cluster.Client, "planted", 3) }).Should(Succeed())
+		tokens := targetTokens(Default, cluster.Client, "planted")
+
+		By("failures of every kind, with the credentials in play")
+		wrongSecret := "d3JvbmctYnV0LXBsYW50ZWQ+/secret=="
+		setClientSecret(cluster, "planted", wrongSecret)
+		Eventually(func() string { return readyReason(cluster, "planted", "token-0") }).
+			Should(Equal(tokensv1alpha1.ReasonCredentialsRejected))
+		setClientSecret(cluster, "planted", creds.ClientSecret)
+		for _, fault := range []fakevipps.Fault{fakevipps.Status503, fakevipps.HTMLBody, fakevipps.RateLimited(0)} {
+			fake.InjectFaults(fault, 1)
+			requestRefresh(cluster, "planted", "token-1")
+		}
+		Eventually(func(g Gomega) { allReady(g, cluster.Client, "planted", 3) }).Should(Succeed())
+		for _, token := range targetTokens(Default, cluster.Client, "planted") {
+			tokens[token] = token
+		}
+
+		outputs := map[string]string{
+			"log":     readFile(logPath),
+			"events":  eventNotes(cluster, "planted"),
+			"status":  statusJSON(cluster, "planted"),
+			"metrics": scrape(op),
+		}
+		Expect(outputs["log"]).To(ContainSubstring("Requesting a token"), "the log is at debug verbosity")
+		secrets := map[string]string{
+			"client secret": creds.ClientSecret, "wrong client secret": wrongSecret,
+			"subscription key": creds.SubscriptionKeys[0],
+		}
+		for name, token := range tokens {
+			secrets["token of "+name] = token
+		}
+		for output, text := range outputs {
+			for what, secret := range secrets {
+				Expect(text).NotTo(ContainSubstring(secret), "the %s holds the %s", output, what)
+			}
+		}
+	})
+
+	It("sends nothing to an endpoint outside the allow-list", func() {
+		var received atomic.Int32
+		harvester := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { received.Add(1) }))
+		DeferCleanup(harvester.Close)
+
+		cluster := startCluster()
+		startOperator(cluster, "operator")
+		createTokens(cluster, "harvest", 1)
+		tok := &tokensv1alpha1.VippsToken{}
+		Expect(cluster.Client.Get(ctx, client.ObjectKey{Namespace: "harvest", Name: "token-0"}, tok)).To(Succeed())
+		tok.Name, tok.ResourceVersion, tok.Spec.Endpoint = "harvester", "", harvester.URL
+		tok.Spec.Targets = []tokensv1alpha1.TargetSecret{{Name: "harvested"}}
+		tok.Status = tokensv1alpha1.VippsTokenStatus{}
+		Expect(cluster.Client.Create(ctx, tok)).To(Succeed())
+
+		Eventually(func() string { return readyReason(cluster, "harvest", "harvester") }).
+			Should(Equal(tokensv1alpha1.ReasonEndpointNotAllowed))
+		Consistently(received.Load).Should(BeZero())
+	})
+})
+
+func setClientSecret(cluster *localcluster.Cluster, namespace, value string) {
+	secret := &corev1.Secret{}
+	Expect(cluster.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "credentials"}, secret)).To(Succeed())
+	before := secret.DeepCopy()
+	secret.Data["client-secret"] = []byte(value)
+	Expect(cluster.Client.Patch(ctx, secret, client.MergeFrom(before))).To(Succeed())
+}
+
+func requestRefresh(cluster *localcluster.Cluster, namespace, name string) {
+	tok := &tokensv1alpha1.VippsToken{}
+	Expect(cluster.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, tok)).To(Succeed())
+	before := tok.DeepCopy()
+	tok.Annotations = map[string]string{tokensv1alpha1.AnnotationRefresh: randomValue()}
+	Expect(cluster.Client.Patch(ctx, tok, client.MergeFrom(before))).To(Succeed())
+}
+
+func readyReason(cluster *localcluster.Cluster, namespace, name string) string {
+	tok := &tokensv1alpha1.VippsToken{}
+	if err := cluster.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, tok); err != nil {
+		return ""
+	}
+	for _, c := range tok.Status.Conditions {
+		if c.Type == tokensv1alpha1.ConditionReady {
+			return c.Reason
+		}
+	}
+	return ""
+}
+
+func readFile(path string) string {
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	return string(data)
+}
+
+func eventNotes(cluster *localcluster.Cluster, namespace string) string {
+	list := &eventsv1.EventList{}
+	Expect(cluster.Client.List(ctx, list, client.InNamespace(namespace))).To(Succeed())
+	Expect(list.Items).NotTo(BeEmpty())
+	var notes strings.Builder
+	for _, event := range list.Items {
+		notes.WriteString(event.Reason + ": " + event.Note + "\n")
+	}
+	return notes.String()
+}
+
+func statusJSON(cluster *localcluster.Cluster, namespace string) string {
+	list := &tokensv1alpha1.VippsTokenList{}
+	Expect(cluster.Client.List(ctx, list, client.InNamespace(namespace))).To(Succeed())
+	data, err := json.Marshal(list)
+	Expect(err).NotTo(HaveOccurred())
+	return string(data)
+}
+
+func scrape(op *localcluster.Operator) string {
+	resp, err := http.Get(op.MetricsURL)
+	Expect(err).NotTo(HaveOccurred())
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(string(body)).To(ContainSubstring("vipps_token_requests_total"))
+	return string(body)
+}
+
+func randomValue() string { return metav1.Now().Format("150405.000000000") }
