@@ -20,9 +20,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
@@ -151,6 +153,22 @@ var _ = Describe("Changes", func() {
 		Consistently(func(g Gomega) {
 			g.Expect(getSecret(g, namespace, "taken-token").ResourceVersion).To(Equal(foreign.ResourceVersion))
 		}).Should(Succeed())
+
+		By("the conflict is reported once as a Warning event")
+		warnings := &eventsv1.EventList{}
+		Expect(k8sClient.List(suiteCtx, warnings, client.InNamespace(namespace))).To(Succeed())
+		conflicts := 0
+		for _, event := range warnings.Items {
+			if event.Reason == tokensv1alpha1.ReasonTargetConflict && event.Type == corev1.EventTypeWarning {
+				conflicts++
+			}
+		}
+		Expect(conflicts).To(Equal(1))
+
+		By("once its owner deletes the Secret, the target is created at once, not at the next renewal")
+		Expect(k8sClient.Delete(suiteCtx, foreign)).To(Succeed())
+		eventuallyReady(namespace, "taken", tokensv1alpha1.ReasonTokenValid)
+		Expect(accessToken(Default, namespace, "taken-token")).NotTo(BeEmpty())
 	})
 
 	It("lets two VippsTokens that name one target settle without flip-flopping", func() {

@@ -41,8 +41,9 @@ import (
 const (
 	// ownerIndex indexes target Secrets by the name of the VippsToken that controls them.
 	ownerIndex = ".metadata.controller.vippstoken"
-	// credentialsIndex indexes VippsTokens by the name of their credentials Secret.
-	credentialsIndex = ".spec.credentialsSecretRef.name"
+	// secretsIndex indexes VippsTokens by the names of the Secrets they name: credentials
+	// and targets.
+	secretsIndex = ".spec.secretNames"
 )
 
 // CacheOptions restricts the manager's cache of Secrets to those the operator manages, so
@@ -73,8 +74,8 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := indexer.IndexField(ctx, &corev1.Secret{}, ownerIndex, controllerName); err != nil {
 		return fmt.Errorf("indexing Secrets by owner: %w", err)
 	}
-	if err := indexer.IndexField(ctx, &tokensv1alpha1.VippsToken{}, credentialsIndex, credentialsSecretName); err != nil {
-		return fmt.Errorf("indexing VippsTokens by credentials Secret: %w", err)
+	if err := indexer.IndexField(ctx, &tokensv1alpha1.VippsToken{}, secretsIndex, secretNames); err != nil {
+		return fmt.Errorf("indexing VippsTokens by the Secrets they name: %w", err)
 	}
 
 	secretMetadata, err := r.newSecretMetadataCache(mgr)
@@ -144,11 +145,13 @@ func keepIdentity(obj any) (any, error) {
 	}, nil
 }
 
-// tokensUsingSecret maps a Secret to the VippsTokens whose credentials it holds.
+// tokensUsingSecret maps a Secret to the VippsTokens that name it: a change to credentials
+// brings a new token, and the deletion of a Secret that stood in a target's way lets the
+// target be created at once.
 func (r *VippsTokenReconciler) tokensUsingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
 	list := &tokensv1alpha1.VippsTokenList{}
 	if err := r.List(ctx, list, client.InNamespace(secret.GetNamespace()),
-		client.MatchingFields{credentialsIndex: secret.GetName()}); err != nil {
+		client.MatchingFields{secretsIndex: secret.GetName()}); err != nil {
 		return nil
 	}
 	requests := make([]reconcile.Request, 0, len(list.Items))
@@ -166,6 +169,12 @@ func controllerName(obj client.Object) []string {
 	return []string{owner.Name}
 }
 
-func credentialsSecretName(obj client.Object) []string {
-	return []string{obj.(*tokensv1alpha1.VippsToken).Spec.CredentialsSecretRef.Name}
+func secretNames(obj client.Object) []string {
+	spec := &obj.(*tokensv1alpha1.VippsToken).Spec
+	names := make([]string, 0, 1+len(spec.Targets))
+	names = append(names, spec.CredentialsSecretRef.Name)
+	for _, target := range spec.Targets {
+		names = append(names, target.Name)
+	}
+	return names
 }

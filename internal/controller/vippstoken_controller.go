@@ -188,11 +188,20 @@ func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsTo
 		// edited) and none replaced it: status must not claim a valid token.
 		status.ExpiresAt, status.RenewalTime = nil, nil
 	}
-	meta.SetStatusCondition(&tok.Status.Conditions, readyCondition(now, &tok.Status, targetErr))
+	ready := readyCondition(now, &tok.Status, targetErr)
+	if errors.Is(targetErr, errTargetConflict) && !hasReadyReason(tok, ready.Reason) {
+		r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, ready.Reason, "WriteTargets", "%s", ready.Message)
+	}
+	meta.SetStatusCondition(&tok.Status.Conditions, ready)
 	if targetErr != nil && !errors.Is(targetErr, errTargetConflict) {
 		return ctrl.Result{}, targetErr
 	}
 	return ctrl.Result{RequeueAfter: requeueAfter(now, &tok.Status)}, nil
+}
+
+func hasReadyReason(tok *tokensv1alpha1.VippsToken, reason string) bool {
+	ready := meta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionReady)
+	return ready != nil && ready.Reason == reason
 }
 
 // recordIssued notes a successful token request.
