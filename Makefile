@@ -67,6 +67,14 @@ test: manifests generate fmt vet envtest-assets ## Run all tests against a real 
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST="$(ENVTEST)" hack/envtest-assets.sh)" \
 		go test ./... -coverprofile cover.out
 
+.PHONY: soak
+soak: envtest-assets ## Run 200 tokens of 20 s for SOAK_DURATION (10m): none ever expired, memory and goroutines flat.
+	SOAK_DURATION=$(SOAK_DURATION) go test -v ./test/reliability/ -count=1 -timeout 60m -ginkgo.label-filter=soak -ginkgo.v
+
+.PHONY: fuzz
+fuzz: ## Fuzz the Vipps response parser for FUZZTIME (30s).
+	go test ./internal/vipps/ -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime $(FUZZTIME)
+
 .PHONY: verify
 verify: manifests generate api-docs ## Fail when generated files (CRDs, RBAC, deepcopy, API docs) are stale.
 	@stale="$$(git status --porcelain -- api config docs/api-reference.md)"; \
@@ -100,6 +108,10 @@ run: manifests generate fmt vet ## Run the manager against the cluster of the cu
 .PHONY: demo
 demo: envtest-assets ## See it work with no cluster and no Vipps account: local control plane, fake Vipps, samples.
 	go run ./hack/demo $(DEMO_FLAGS)
+
+.PHONY: bench
+bench: envtest-assets ## Measure the operator's cost (docs/benchmarks.md): local control plane, fake Vipps, BENCH_FLAGS=--n=5000.
+	go run ./hack/bench $(BENCH_FLAGS)
 
 # If you wish to build the manager image targeting other platforms you can use the --platform flag.
 # (i.e. docker build --platform linux/arm64). However, you must enable docker buildKit for it.
@@ -187,6 +199,9 @@ CRD_REF_DOCS_VERSION ?= v0.3.0
 # source when setup-envtest cannot download it; keep it on the same minor as k8s.io/api.
 export ENVTEST_K8S_VERSION ?= 1.36.3
 export ENVTEST_ETCD_VERSION ?= 3.6.8
+
+SOAK_DURATION ?= 10m
+FUZZTIME ?= 30s
 
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Download kustomize locally if necessary.
