@@ -23,7 +23,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 )
@@ -92,5 +94,16 @@ var _ = Describe("A new VippsToken", func() {
 		eventuallyReady(namespace, "partner", tokensv1alpha1.ReasonTokenValid)
 		Expect(fake.CallsBy(creds.ClientID)).To(Equal(1))
 		Expect(getSecret(Default, namespace, "partner-token").Data).NotTo(HaveKey(tokensv1alpha1.KeySubscriptionKey))
+	})
+
+	It("caches only the Secrets it manages, not the credentials nor anybody else's", func() {
+		newCredentials(namespace, "vipps-credentials")
+		create(newToken(namespace, "cached", "vipps-credentials"))
+		eventuallyReady(namespace, "cached", tokensv1alpha1.ReasonTokenValid)
+
+		key := func(name string) types.NamespacedName { return types.NamespacedName{Namespace: namespace, Name: name} }
+		Expect(manager.client.Get(suiteCtx, key("cached-token"), &corev1.Secret{})).To(Succeed())
+		Expect(apierrors.IsNotFound(manager.client.Get(suiteCtx, key("vipps-credentials"), &corev1.Secret{}))).To(BeTrue(),
+			"the credentials Secret is not in the manager's cache")
 	})
 })

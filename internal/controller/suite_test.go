@@ -104,6 +104,8 @@ var _ = AfterSuite(func() {
 
 // runningManager is a manager running the reconciler, as the operator's main runs it.
 type runningManager struct {
+	// client reads through the manager's cache, as the reconciler does.
+	client client.Client
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -134,7 +136,7 @@ func startManager() *runningManager {
 	}).SetupWithManager(mgr)).To(Succeed())
 
 	ctx, cancel := context.WithCancel(suiteCtx)
-	running := &runningManager{cancel: cancel, done: make(chan struct{})}
+	running := &runningManager{client: mgr.GetClient(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer GinkgoRecover()
 		defer close(running.done)
