@@ -53,7 +53,19 @@ if [[ -n "${SETUP_ENVTEST}" && -x "${SETUP_ENVTEST}" ]]; then
   log "setup-envtest could not download; building from the Go module proxy instead"
 fi
 
-log "building kube-apiserver and kubectl ${K8S_VERSION} and etcd ${ETCD_VERSION} (about 10 minutes the first time)"
+# Test packages run in parallel and each may land here on a fresh machine: one builds, the
+# others wait for it and then find the binaries in the store.
+mkdir -p "${store_root}"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"${store_root}/.envtest-assets.lock"
+  flock 9
+  if has_assets "${store}"; then
+    echo "${store}"
+    exit 0
+  fi
+fi
+
+log "building kube-apiserver and kubectl ${K8S_VERSION} and etcd ${ETCD_VERSION} (10 to 15 minutes the first time)"
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 out="${work}/out"
