@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -28,9 +29,11 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
@@ -201,12 +204,111 @@ var _ = Describe("VippsToken validation", func() {
 			"endpoint must be an absolute http or https URL"),
 		Entry("an endpoint with a query", func(t *v1alpha1.VippsToken) { t.Spec.Endpoint = "https://proxy.example.com/?to=evil" },
 			"endpoint must not contain a query or a fragment"),
+		Entry("a system name with a newline", func(t *v1alpha1.VippsToken) {
+			t.Spec.SystemInfo = &v1alpha1.SystemInfo{Name: "acme\n"}
+		}, "spec.systemInfo.name in body should match"),
+		Entry("a renewBefore of zero", func(t *v1alpha1.VippsToken) {
+			t.Spec.RefreshPolicy = &v1alpha1.RefreshPolicy{RenewBefore: &metav1.Duration{}}
+		}, "renewBefore must be at least 1s"),
 		Entry("an endpoint with credentials in it", func(t *v1alpha1.VippsToken) {
 			t.Spec.Endpoint = "https://user:secret@proxy.example.com"
 		}, "endpoint must not contain a user name or password"),
 		Entry("a renewBefore that is not a duration", func(t *v1alpha1.VippsToken) {
 			t.Spec.RefreshPolicy = &v1alpha1.RefreshPolicy{RenewBefore: &metav1.Duration{Duration: -60e9}}
 		}, "spec.refreshPolicy.renewBefore: Invalid value"),
+		Entry("a minimum interval over an hour", func(t *v1alpha1.VippsToken) {
+			t.Spec.RefreshPolicy = &v1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: 2 * time.Hour}}
+		}, "minimumInterval must be between 1s and 1h"),
+		Entry("a lower-case type", func(t *v1alpha1.VippsToken) { t.Spec.Type = "standard" },
+			`spec.type: Unsupported value: "standard": supported values: "Standard", "Partner", "Legacy"`),
+		Entry("a lower-case environment", func(t *v1alpha1.VippsToken) { t.Spec.Environment = "production" },
+			`spec.environment: Unsupported value: "production": supported values: "Test", "Production"`),
+		Entry("a name over 253 characters", func(t *v1alpha1.VippsToken) {
+			t.GenerateName, t.Name = "", strings.Repeat("a", 254)
+		}, "must be no more than 253 characters"),
+		Entry("a name with capitals", func(t *v1alpha1.VippsToken) { t.GenerateName, t.Name = "", "Webshop" },
+			`metadata.name: Invalid value: "Webshop": a lowercase RFC 1123 subdomain`),
+		Entry("a credentials Secret name with capitals", func(t *v1alpha1.VippsToken) {
+			t.Spec.CredentialsSecretRef.Name = "Vipps-Credentials"
+		}, `spec.credentialsSecretRef.name: Invalid value: "Vipps-Credentials"`),
+		Entry("a target name over 253 characters", func(t *v1alpha1.VippsToken) {
+			t.Spec.Targets[0].Name = strings.Repeat("a", 254)
+		}, "spec.targets[0].name: Too long: may not be more than 253"),
+		Entry("33 labels on a target", func(t *v1alpha1.VippsToken) { t.Spec.Targets[0].Labels = keys(33) },
+			"spec.targets[0].labels: Too many: 33: must have at most 32 items"),
+		Entry("33 annotations on a target", func(t *v1alpha1.VippsToken) { t.Spec.Targets[0].Annotations = keys(33) },
+			"spec.targets[0].annotations: Too many: 33: must have at most 32 items"),
+		Entry("a resource over 512 characters", func(t *v1alpha1.VippsToken) {
+			t.Spec.Type = v1alpha1.TokenTypeLegacy
+			t.Spec.Resource = "https://testapivipps.no/" + strings.Repeat("a", 500)
+		}, "spec.resource: Too long: may not be more than 512"),
+		Entry("an endpoint with a fragment", func(t *v1alpha1.VippsToken) { t.Spec.Endpoint = "https://proxy.example.com/#vipps" },
+			"endpoint must not contain a query or a fragment"),
+		Entry("an endpoint with a trailing space", func(t *v1alpha1.VippsToken) { t.Spec.Endpoint = "https://proxy.example.com " },
+			"endpoint must be an absolute http or https URL"),
+		Entry("an endpoint without a scheme", func(t *v1alpha1.VippsToken) { t.Spec.Endpoint = "proxy.example.com" },
+			"endpoint must be an absolute http or https URL"),
+		Entry("an endpoint over 512 characters", func(t *v1alpha1.VippsToken) {
+			t.Spec.Endpoint = "https://proxy.example.com/" + strings.Repeat("a", 500)
+		}, "spec.endpoint: Too long: may not be more than 512"),
+	)
+
+	// What only a manifest can say: an empty string where the Go types omit one, a value of
+	// the wrong type, a field that does not exist. Sent with strict field validation, as
+	// kubectl sends it.
+	DescribeTable("rejects a manifest, with a message that says what is wrong,",
+		func(mutate func(spec map[string]any), message string) {
+			manifest := asManifest(validToken(namespace))
+			mutate(manifest.Object["spec"].(map[string]any))
+			err := k8sClient.Create(ctx, manifest, client.FieldValidation("Strict"))
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(message))
+		},
+		Entry("an unknown field (a typo)", func(spec map[string]any) { spec["merchantSerial"] = "123456" },
+			`unknown field "spec.merchantSerial"`),
+		Entry("a missing environment", func(spec map[string]any) { delete(spec, "environment") },
+			"spec.environment: Required value"),
+		Entry("a missing credentials reference", func(spec map[string]any) { delete(spec, "credentialsSecretRef") },
+			"spec.credentialsSecretRef: Required value"),
+		Entry("a target without a name", func(spec map[string]any) {
+			spec["targets"] = []any{map[string]any{"labels": map[string]any{"team": "payments"}}}
+		}, "spec.targets[0].name: Required value"),
+		Entry("a merchant serial number written as a number", func(spec map[string]any) {
+			spec["merchantSerialNumber"] = int64(123456)
+		}, "spec.merchantSerialNumber in body must be of type string"),
+		Entry("an empty merchant serial number", func(spec map[string]any) { spec["merchantSerialNumber"] = "" },
+			"spec.merchantSerialNumber in body should match '^[0-9]{4,6}$'"),
+		Entry("an empty system name", func(spec map[string]any) {
+			spec["systemInfo"] = map[string]any{"name": "", "version": "1.0.0"}
+		}, "spec.systemInfo.name in body should be at least 1 chars long"),
+		Entry("an empty plugin version", func(spec map[string]any) {
+			spec["systemInfo"] = map[string]any{"pluginName": "acme-plugin", "pluginVersion": ""}
+		}, "spec.systemInfo.pluginVersion in body should be at least 1 chars long"),
+		Entry("an empty credentials key", func(spec map[string]any) {
+			spec["credentialsSecretRef"] = map[string]any{"name": "vipps-credentials", "clientIDKey": ""}
+		}, "spec.credentialsSecretRef.clientIDKey in body should be at least 1 chars long"),
+		Entry("an empty endpoint", func(spec map[string]any) { spec["endpoint"] = "" },
+			"endpoint must be an absolute http or https URL"),
+		Entry("an empty resource for a Legacy token", func(spec map[string]any) {
+			spec["type"], spec["resource"] = "Legacy", ""
+		}, "spec.resource in body should be at least 1 chars long"),
+		Entry("a renewBefore in words", func(spec map[string]any) {
+			spec["refreshPolicy"] = map[string]any{"renewBefore": "10 minutes"}
+		}, `spec.refreshPolicy.renewBefore: Invalid value: "10 minutes"`),
+		Entry("a renewBefore in days", func(spec map[string]any) { spec["refreshPolicy"] = map[string]any{"renewBefore": "1d"} },
+			`spec.refreshPolicy.renewBefore: Invalid value: "1d"`),
+		Entry("a renewBefore without a unit", func(spec map[string]any) {
+			spec["refreshPolicy"] = map[string]any{"renewBefore": "600"}
+		}, `spec.refreshPolicy.renewBefore: Invalid value: "600"`),
+		Entry("a minimum interval that is not a duration", func(spec map[string]any) {
+			spec["refreshPolicy"] = map[string]any{"minimumInterval": "fast"}
+		}, `spec.refreshPolicy.minimumInterval: Invalid value: "fast"`),
+		Entry("a renewal percentage with a percent sign", func(spec map[string]any) {
+			spec["refreshPolicy"] = map[string]any{"renewBeforePercentage": "33%"}
+		}, "spec.refreshPolicy.renewBeforePercentage in body must be of type integer"),
+		Entry("includeRequestHeaders as a string", func(spec map[string]any) {
+			spec["targets"] = []any{map[string]any{"name": "vipps-token", "includeRequestHeaders": "true"}}
+		}, "spec.targets[0].includeRequestHeaders in body must be of type boolean"),
 	)
 
 	It("describes every field for kubectl explain", func() {
@@ -217,6 +319,24 @@ var _ = Describe("VippsToken validation", func() {
 		Expect(undescribed("", schema.Properties["status"])).To(BeEmpty())
 	})
 })
+
+// keys is a map of n distinct, valid label (and annotation) keys.
+func keys(n int) map[string]string {
+	out := make(map[string]string, n)
+	for i := range n {
+		out[fmt.Sprintf("example.com/key-%d", i)] = "value"
+	}
+	return out
+}
+
+// asManifest is tok as a user writes it: a map, in which anything can be set.
+func asManifest(tok *v1alpha1.VippsToken) *unstructured.Unstructured {
+	raw, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tok)
+	Expect(err).NotTo(HaveOccurred())
+	manifest := &unstructured.Unstructured{Object: raw}
+	manifest.SetGroupVersionKind(v1alpha1.GroupVersion.WithKind("VippsToken"))
+	return manifest
+}
 
 func targets(n int) []v1alpha1.TargetSecret {
 	out := make([]v1alpha1.TargetSecret, n)

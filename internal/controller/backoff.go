@@ -50,6 +50,18 @@ func retryDelay(err error, failureCount int32, seed string) time.Duration {
 	return delay
 }
 
+// nextRetryTime is when to retry a request that failed at failedAt, in the whole seconds
+// that status stores. Truncating, as other status times are, could retry up to a second
+// early; that is harmless for the backoff's own delays but breaks the promise a Retry-After
+// asks for, so a time that honours one is rounded up.
+func nextRetryTime(failedAt time.Time, err error, failureCount int32, seed string) time.Time {
+	next := failedAt.Add(retryDelay(err, failureCount, seed))
+	if _, ok := vipps.RetryAfter(err); ok {
+		next = next.Add(time.Second - time.Nanosecond)
+	}
+	return next.Truncate(time.Second)
+}
+
 // exponential is base doubled for every failure after the first, capped at limit.
 func exponential(base, limit time.Duration, failureCount int32) time.Duration {
 	delay := base

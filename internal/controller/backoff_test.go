@@ -190,3 +190,43 @@ func TestRetryDelayStableForSeed(t *testing.T) {
 		}
 	})
 }
+
+func TestNextRetryTime(t *testing.T) {
+	const seed = "0b4b5e1c-7d1e-4b8e-9a6f-3c2d1e0f9a8b"
+	failedAt := time.Date(2026, 3, 1, 12, 0, 0, 700*int(time.Millisecond), time.UTC)
+	tests := []struct {
+		name string
+		err  error
+		want time.Time
+	}{
+		{
+			name: "Retry-After is rounded up: never a retry before it",
+			err:  vippsAPIError(t, http.StatusTooManyRequests, "5"), want: failedAt.Add(5 * time.Second).Truncate(time.Second).Add(time.Second),
+		},
+		{
+			name: "rejected credentials are truncated like every status time",
+			err:  vippsAPIError(t, http.StatusUnauthorized, ""), want: failedAt.Add(time.Minute).Truncate(time.Second),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := nextRetryTime(failedAt, tt.err, 1, seed); !got.Equal(tt.want) {
+				t.Errorf("nextRetryTime() = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	t.Run("Retry-After on a whole second is kept", func(t *testing.T) {
+		whole := failedAt.Truncate(time.Second)
+		got := nextRetryTime(whole, vippsAPIError(t, http.StatusTooManyRequests, "5"), 1, seed)
+		if want := whole.Add(5 * time.Second); !got.Equal(want) {
+			t.Errorf("nextRetryTime() = %s, want %s", got, want)
+		}
+	})
+	t.Run("transient: within a second below the backoff", func(t *testing.T) {
+		err := fmt.Errorf("fetching Standard token: %w", vipps.ErrUnavailable)
+		got := nextRetryTime(failedAt, err, 1, seed)
+		if delay := retryDelay(err, 1, seed); got.After(failedAt.Add(delay)) || !got.After(failedAt.Add(delay-time.Second)) {
+			t.Errorf("nextRetryTime() = %s, want it in (%s, %s]", got, failedAt.Add(delay-time.Second), failedAt.Add(delay))
+		}
+	})
+}

@@ -33,6 +33,10 @@ func refreshReason(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToke
 		return "the spec or the credentials changed"
 	case refreshRequested(tok):
 		return "a refresh was requested"
+	case tok.Status.NextRetryTime != nil:
+		// A failed request is retried (retryBlocked says when) until one succeeds, also
+		// when what asked for it, a refresh request, has been acted on.
+		return "a failed request is retried"
 	case !now.Before(heldRenewalTime(tok, held)):
 		return "the renewal time has come"
 	}

@@ -79,6 +79,8 @@ func TestRefreshReason(t *testing.T) {
 		{"refresh requested", decisionIssuedAt, decisionToken(refreshAnnotation("1")), held, inputs, "a refresh was requested"},
 		{"refresh request already acted on", decisionIssuedAt, decisionToken(refreshAnnotation("1"), lastRefreshRequest("1")),
 			held, inputs, ""},
+		{"a failed refresh request, acted on", decisionIssuedAt, decisionToken(refreshAnnotation("1"), lastRefreshRequest("1"),
+			nextRetryAt(decisionIssuedAt.Add(time.Minute))), held, inputs, "a failed request is retried"},
 		{"fresh token", decisionIssuedAt.Add(time.Minute), decisionToken(), held, inputs, ""},
 		{"a second before the renewal time", renewAt.Add(-time.Second), decisionToken(), held, inputs, ""},
 		{"at the renewal time", renewAt, decisionToken(), held, inputs, "the renewal time has come"},

@@ -122,7 +122,7 @@ func startManager() *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 
-	endpoints, err := NewEndpointAllowList(append([]string{fakeServer.URL}, DefaultAllowedEndpoints...))
+	endpoints, err := NewEndpointAllowList(append([]string{fakeServer.URL, closedPortURL}, DefaultAllowedEndpoints...))
 	Expect(err).NotTo(HaveOccurred())
 	Expect((&VippsTokenReconciler{
 		Client:                  mgr.GetClient(),

@@ -24,6 +24,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
@@ -149,7 +150,9 @@ func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1al
 	tok.Status.LastRefreshRequest = tok.Annotations[tokensv1alpha1.AnnotationRefresh]
 	tok.Status.CredentialsResourceVersion = credentialsVersion
 	if err != nil {
-		r.recordFailedRequest(tok, now, err)
+		// The backoff counts from the failure, not from the request: a request that hung
+		// until the client's timeout would otherwise have eaten its own backoff.
+		r.recordFailedRequest(tok, r.Clock.Now(), err)
 		return held
 	}
 	r.recordIssued(tok, token)
@@ -174,7 +177,7 @@ func (r *VippsTokenReconciler) fetch(ctx context.Context, tok *tokensv1alpha1.Vi
 
 // finish records the token the targets hold and the Ready condition, and says when to come
 // back. A target write refused by the API server is returned for controller-runtime's
-// backoff; a conflict is reported in status and waits for a change.
+// backoff; a target owned by somebody else is reported in status and waits for a change.
 func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	targetErr error) (ctrl.Result, error) {
 	status := &tok.Status
@@ -187,6 +190,11 @@ func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsTo
 		// The token that status describes is no longer in the targets (they were deleted or
 		// edited) and none replaced it: status must not claim a valid token.
 		status.ExpiresAt, status.RenewalTime = nil, nil
+	}
+	if apierrors.IsConflict(targetErr) {
+		// Somebody wrote a target after the cache read it: an ordinary race, retried from the
+		// newer version at once. Ready keeps what it said rather than flap to False.
+		return ctrl.Result{}, targetErr
 	}
 	ready := readyCondition(now, &tok.Status, targetErr)
 	if errors.Is(targetErr, errTargetConflict) && !hasReadyReason(tok, ready.Reason) {
@@ -217,11 +225,11 @@ func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, toke
 
 // recordFailedRequest notes a token request that Vipps answered with an error or not at all,
 // and when to retry it.
-func (r *VippsTokenReconciler) recordFailedRequest(tok *tokensv1alpha1.VippsToken, now time.Time, err error) {
+func (r *VippsTokenReconciler) recordFailedRequest(tok *tokensv1alpha1.VippsToken, failedAt time.Time, err error) {
 	status := &tok.Status
 	status.FailureCount++
-	status.LastFailureTime = metaTime(now)
-	status.NextRetryTime = metaTime(now.Add(retryDelay(err, status.FailureCount, string(tok.UID))))
+	status.LastFailureTime = metaTime(failedAt)
+	status.NextRetryTime = metaTime(nextRetryTime(failedAt, err, status.FailureCount, string(tok.UID)))
 	r.recordFailureCondition(tok, err)
 }
 

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -29,8 +30,10 @@ const UntilCleared = -1
 
 // Fault is something that goes wrong with a token request, chosen by a test.
 type Fault struct {
-	kind faultKind
-	wait time.Duration // RateLimited's Retry-After, Hang's delay
+	kind     faultKind
+	wait     time.Duration // RateLimited's Retry-After, Hang's delay
+	seconds  int64         // ExpiresIn's lifetime
+	location string        // Redirect's Location
 }
 
 type faultKind int
@@ -47,7 +50,14 @@ const (
 	faultMissingExpiry
 	faultJWTExpiryOnly
 	faultWrongTokenType
+	faultExpiresIn
+	faultOversizedBody
+	faultRedirect
 )
+
+// oversizedBodyBytes is the padding OversizedBody adds: 1 MiB, far over what a
+// client should read of a response that is a few hundred bytes long.
+const oversizedBodyBytes = 1 << 20
 
 // Faults that replace the response, whatever the credentials.
 var (
@@ -77,7 +87,24 @@ var (
 	JWTExpiryOnly = Fault{kind: faultJWTExpiryOnly}
 	// WrongTokenType sends token_type "PoP" instead of "Bearer".
 	WrongTokenType = Fault{kind: faultWrongTokenType}
+	// OversizedBody pads the response with a "padding" field of 1 MiB, so that the
+	// body is a valid token response, only far too large.
+	OversizedBody = Fault{kind: faultOversizedBody}
 )
+
+// ExpiresIn issues a token that says it lives the given number of seconds: 0,
+// negative or absurdly long. expires_in, expires_on and the JWT's exp all agree,
+// so a client that takes the earliest of them still sees the lie.
+func ExpiresIn(seconds int64) Fault {
+	return Fault{kind: faultExpiresIn, seconds: seconds}
+}
+
+// Redirect answers 302 Found with the given Location, as a misconfigured proxy
+// or a captive portal does, whatever the credentials. A client must not follow
+// it: the credentials would go to another host.
+func Redirect(location string) Fault {
+	return Fault{kind: faultRedirect, location: location}
+}
 
 // RateLimited answers 429 with the gateway's message and, when retryAfter is
 // positive, a Retry-After header in whole seconds (rounded up).
@@ -131,6 +158,9 @@ func (f Fault) replacement() (reply, bool) {
 	case faultHTMLBody:
 		return reply{status: http.StatusOK, contentType: "text/html; charset=utf-8", body: []byte(
 			"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form></form></body></html>")}, true
+	case faultRedirect:
+		return reply{status: http.StatusFound, contentType: "text/html; charset=utf-8", location: f.location,
+			body: []byte(`<html><body><a href="` + f.location + `">Found</a></body></html>`)}, true
 	}
 	return reply{}, false
 }
@@ -147,7 +177,18 @@ func (f Fault) alter(fields map[string]any) {
 		deleteExpiryFields(fields)
 	case faultWrongTokenType:
 		fields["token_type"] = "PoP"
+	case faultOversizedBody:
+		fields["padding"] = strings.Repeat("A", oversizedBodyBytes)
 	}
+}
+
+// lifetime is the lifetime in seconds a token is issued with: the fault's, if it
+// sets one, else normal.
+func (f Fault) lifetime(normal int64) int64 {
+	if f.kind == faultExpiresIn {
+		return f.seconds
+	}
+	return normal
 }
 
 func deleteExpiryFields(fields map[string]any) {

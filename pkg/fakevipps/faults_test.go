@@ -17,7 +17,9 @@ package fakevipps_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -191,5 +193,117 @@ func TestHangThenAnswers(t *testing.T) {
 	fake.InjectFaults(fakevipps.Hang(time.Millisecond), 1)
 	if resp, decoded := do(t, fake, standardCall(testCreds)); resp.StatusCode != 200 || decoded["access_token"] == nil {
 		t.Errorf("got %d %v, want a token after the hang", resp.StatusCode, decoded)
+	}
+}
+
+func TestExpiresInSetsEveryExpiry(t *testing.T) {
+	const tenYears = 10 * 365 * 24 * 60 * 60
+	for _, seconds := range []int64{0, -60, tenYears} {
+		for _, c := range []call{standardCall(testCreds), partnerCall(testCreds), legacyCall(testCreds)} {
+			t.Run(fmt.Sprintf("%d s on %s", seconds, c.path), func(t *testing.T) {
+				fake := fakevipps.NewServer(fakevipps.WithClock(fixedClock))
+				fake.InjectFaults(fakevipps.ExpiresIn(seconds), 1)
+				resp, decoded := do(t, fake, c)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("status = %d, want 200", resp.StatusCode)
+				}
+				if got := number(t, decoded["expires_in"]); got != seconds {
+					t.Errorf("expires_in = %d, want %d", got, seconds)
+				}
+				if on, ok := decoded["expires_on"]; ok && number(t, on) != now.Unix()+seconds {
+					t.Errorf("expires_on = %v, want %d", on, now.Unix()+seconds)
+				}
+				if exp := claimsOf(t, decoded["access_token"].(string))["exp"]; exp != float64(now.Unix()+seconds) {
+					t.Errorf("JWT exp = %v, want %d: a client taking the earliest expiry would not see the fault", exp,
+						now.Unix()+seconds)
+				}
+			})
+		}
+	}
+
+	t.Run("only for the next request", func(t *testing.T) {
+		fake := fakevipps.NewServer(fakevipps.WithClock(fixedClock))
+		fake.InjectFaults(fakevipps.ExpiresIn(0), 1)
+		do(t, fake, standardCall(testCreds))
+		if _, decoded := do(t, fake, standardCall(testCreds)); number(t, decoded["expires_in"]) != 3600 {
+			t.Errorf("expires_in = %v, want the default 3600", decoded["expires_in"])
+		}
+	})
+}
+
+func TestOversizedBody(t *testing.T) {
+	fake := fakevipps.NewServer()
+	fake.InjectFaults(fakevipps.OversizedBody, 2)
+	resp, decoded := do(t, fake, standardCall(testCreds))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200", resp.StatusCode)
+	}
+	// The operator's client reads at most 64 KiB; the fake sends 16 times that.
+	if padding, _ := decoded["padding"].(string); len(padding) < 1<<20 {
+		t.Errorf("padding is %d bytes, want at least 1 MiB", len(padding))
+	}
+	if decoded["access_token"] == nil || decoded["token_type"] != "Bearer" {
+		t.Errorf("body is not a token response besides its size: token_type %v", decoded["token_type"])
+	}
+	wrongSecret := standardCall(testCreds).with(map[string]string{"client_secret": "wrong"})
+	if resp, _ := do(t, fake, wrongSecret); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong credentials: status %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestRedirect(t *testing.T) {
+	var elsewhere []*http.Request
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere = append(elsewhere, r)
+	}))
+	defer other.Close()
+	fake := fakevipps.NewServer()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	fake.InjectFaults(fakevipps.Redirect(other.URL+"/accesstoken/get"), fakevipps.UntilCleared)
+
+	notFollowing := &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	wrongSecret := standardCall(testCreds).with(map[string]string{"client_secret": "wrong"})
+	for _, c := range []call{standardCall(testCreds), wrongSecret} {
+		req := httptestRequest(c)
+		req.RequestURI, req.URL.Scheme, req.URL.Host = "", "http", strings.TrimPrefix(srv.URL, "http://")
+		resp, err := notFollowing.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != other.URL+"/accesstoken/get" {
+			t.Errorf("got %d Location %q, want 302 to the other server", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if len(elsewhere) != 0 {
+		t.Errorf("the other server got %d requests from a client that follows no redirect", len(elsewhere))
+	}
+	if got := fake.CallsTo(fakevipps.EndpointStandard); got != 2 {
+		t.Errorf("fake recorded %d requests, want 2", got)
+	}
+}
+
+func TestSetNumericEncoding(t *testing.T) {
+	fake := fakevipps.NewServer()
+	for _, tt := range []struct {
+		encoding    fakevipps.NumericEncoding
+		wantStrings bool
+	}{{fakevipps.Numbers, false}, {fakevipps.Strings, true}, {fakevipps.Numbers, false}} {
+		fake.SetNumericEncoding(tt.encoding)
+		for _, c := range []call{standardCall(testCreds), partnerCall(testCreds), legacyCall(testCreds)} {
+			_, decoded := do(t, fake, c)
+			for _, field := range []string{"expires_in", "expires_on", "not_before", "ext_expires_in"} {
+				v, ok := decoded[field]
+				if !ok {
+					continue // the partner endpoint sends expires_in only
+				}
+				if _, isString := v.(string); isString != tt.wantStrings {
+					t.Errorf("encoding %d, %s: %s = %#v, want a string: %t", tt.encoding, c.path, field, v, tt.wantStrings)
+				}
+			}
+		}
 	}
 }

@@ -50,10 +50,10 @@ func lifetimeFor(env Environment, endpoint Endpoint, override time.Duration) tim
 }
 
 // tokenFields mints a token and returns the success body of the endpoint. It is
-// a map so that faults can take fields away.
-func tokenFields(snap snapshot, endpoint Endpoint, clientID, resource string) map[string]any {
+// a map so that faults can take fields away. A fault may also set the lifetime.
+func tokenFields(snap snapshot, endpoint Endpoint, clientID, resource string, fault Fault) map[string]any {
 	issuedAt := snap.now.Unix()
-	lifetime := int64(lifetimeFor(snap.env, endpoint, snap.lifetime) / time.Second)
+	lifetime := fault.lifetime(int64(lifetimeFor(snap.env, endpoint, snap.lifetime) / time.Second))
 	claims := jwtClaims{
 		Audience:  standardResource,
 		Issuer:    "https://fake-vipps.invalid/" + string(snap.env) + "/",

@@ -35,6 +35,7 @@ type reply struct {
 	status      int
 	contentType string
 	retryAfter  time.Duration // sent as Retry-After seconds when positive
+	location    string        // sent as Location when set
 	body        []byte
 }
 
@@ -44,6 +45,9 @@ func (rep reply) write(w http.ResponseWriter) {
 	}
 	if rep.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(seconds(rep.retryAfter)))
+	}
+	if rep.location != "" {
+		w.Header().Set("Location", rep.location)
 	}
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(rep.body)

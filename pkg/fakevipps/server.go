@@ -148,7 +148,7 @@ func answer(snap snapshot, endpoint Endpoint, r *http.Request, body []byte, faul
 	if failure != nil {
 		return *failure
 	}
-	fields := tokenFields(snap, endpoint, c.ClientID, resource)
+	fields := tokenFields(snap, endpoint, c.ClientID, resource, fault)
 	fault.alter(fields)
 	contentType := "application/json;charset=UTF-8"
 	if endpoint == EndpointPartner {
@@ -187,6 +187,14 @@ func (s *Server) SetLifetime(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lifetime = d
+}
+
+// SetNumericEncoding chooses strings or numbers for the numeric fields of tokens
+// issued from now on, as WithNumericEncoding does at construction.
+func (s *Server) SetNumericEncoding(e NumericEncoding) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.encoding = e
 }
 
 // InjectFaults makes the next n token requests fail with f; n = UntilCleared (or
