@@ -149,30 +149,35 @@ type CredentialsSecretReference struct {
 // +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
 type SecretKey string
 
-// SystemInfo describes the calling system for the Vipps-System-* headers.
+// SystemInfo describes the calling system for the Vipps-System-* headers. Each value is
+// sent as a header, so it may hold no control character (a newline from a YAML block scalar).
 type SystemInfo struct {
 	// name is sent as Vipps-System-Name, for example acme-webshop.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=30
+	// +kubebuilder:validation:Pattern=`^[^\x00-\x1f\x7f]+$`
 	Name string `json:"name,omitempty"`
 
 	// version is sent as Vipps-System-Version.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=30
+	// +kubebuilder:validation:Pattern=`^[^\x00-\x1f\x7f]+$`
 	Version string `json:"version,omitempty"`
 
 	// pluginName is sent as Vipps-System-Plugin-Name.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=30
+	// +kubebuilder:validation:Pattern=`^[^\x00-\x1f\x7f]+$`
 	PluginName string `json:"pluginName,omitempty"`
 
 	// pluginVersion is sent as Vipps-System-Plugin-Version.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=30
+	// +kubebuilder:validation:Pattern=`^[^\x00-\x1f\x7f]+$`
 	PluginVersion string `json:"pluginVersion,omitempty"`
 }
 
@@ -221,6 +226,7 @@ type RefreshPolicy struct {
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="renewBefore must be at least 1s: a token renewed only when it expires lapses every time"
 	RenewBefore *metav1.Duration `json:"renewBefore,omitempty"`
 
 	// minimumInterval is the shortest time between two token requests for this VippsToken,
