@@ -1,0 +1,34 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package controller keeps each VippsToken's token fresh in its target Secrets.
+//
+// Reconcile (vippstoken_controller.go) is the table of contents. The decisions it makes are
+// pure functions, each in a file of its own with table tests:
+//
+//   - renewal.go: when a token is renewed (a share of its lifetime, jitter, minimum interval)
+//   - refresh_decision.go: whether to request a token now, and when to come back
+//   - backoff.go: how long to wait after a failed request
+//   - failure.go: which condition reason an error gets, and the advice that goes with it
+//   - conditions.go: the Ready and Refreshed conditions
+//   - endpoint.go: which base URL a VippsToken may use
+//
+// The rest talks to Kubernetes: credentials.go reads credentials Secrets, held_token.go and
+// target_data.go read and build target Secrets, targets.go writes them, recent_writes.go
+// guards against a cache that lags behind the reconciler's own writes, setup.go wires the
+// caches and watches, metrics.go exports Prometheus metrics, and rate_limit.go bounds the
+// requests to Vipps. The HTTP side is internal/vipps, behind the TokenFetcher interface.
+package controller
