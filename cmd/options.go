@@ -71,10 +71,10 @@ func (o *options) bind(fs *flag.FlagSet) {
 		"Give up the lease on shutdown, so that a new replica takes over at once.")
 	fs.Var(&o.namespaces, "namespaces",
 		"Comma-separated namespaces to watch; all namespaces when empty.")
-	fs.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 20,
+	fs.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 10,
 		"How many VippsTokens are reconciled at once.")
-	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", 100, "Requests per second to the Kubernetes API server, on average.")
-	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 200, "Requests to the Kubernetes API server at once, at most.")
+	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Requests per second to the Kubernetes API server, on average.")
+	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Requests to the Kubernetes API server at once, at most.")
 	fs.DurationVar(&o.vippsTimeout, "vipps-timeout", 10*time.Second, "How long one token request to Vipps may take.")
 	fs.Float64Var(&o.vippsRateLimit, "vipps-rate-limit", 100,
 		"Token requests per second to Vipps, on average, for the whole operator.")
