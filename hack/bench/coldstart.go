@@ -76,7 +76,7 @@ func runColdStart(ctx context.Context, s *session, opts options) (*coldStartResu
 	}
 	res.Settled = duration(settled.Sub(created.first))
 	res.Requests = m.requestsByVerb()
-	res.LiveHeapBytes = int64(m.sum("go_gc_heap_live_bytes", nil))
+	res.LiveHeapBytes = int64(m.Sum("go_gc_heap_live_bytes", nil))
 	res.VippsCalls = s.fake.Calls() - calls
 	res.PeakRSSBytes, err = s.op.PeakRSSBytes()
 	return res, err
@@ -87,7 +87,7 @@ func waitForController(ctx context.Context, s *session) error {
 	var scrapeErr error
 	err := waitUntil(ctx, time.Minute, s.operatorAlive, func() bool {
 		var m metrics
-		m, scrapeErr = scrape(ctx, s.op.MetricsURL)
+		m, scrapeErr = scrape(ctx, s.op)
 		return scrapeErr == nil && m.controllerStarted()
 	})
 	if err != nil && scrapeErr != nil {
@@ -139,7 +139,7 @@ func settle(ctx context.Context, s *session) (metrics, time.Time, error) {
 		changed    = time.Now()
 	)
 	err := waitUntil(ctx, 2*time.Minute, s.operatorAlive, func() bool {
-		m, err := scrape(ctx, s.op.MetricsURL)
+		m, err := scrape(ctx, s.op)
 		if err != nil {
 			return false
 		}

@@ -77,7 +77,7 @@ func runRenewal(ctx context.Context, s *session, opts options, say func(string, 
 	res.Refreshing = duration(time.Since(start))
 	say("Every target holds a %s token after %s; watching the renewals.", opts.renewalLifetime, res.Refreshing)
 
-	before, err := scrape(ctx, s.op.MetricsURL)
+	before, err := scrape(ctx, s.op)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func runRenewal(ctx context.Context, s *session, opts options, say func(string, 
 		return nil, err
 	}
 	end := time.Now()
-	after, err := scrape(ctx, s.op.MetricsURL)
+	after, err := scrape(ctx, s.op)
 	if err != nil {
 		return nil, err
 	}

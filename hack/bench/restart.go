@@ -54,7 +54,7 @@ func runRestart(ctx context.Context, s *session, opts options) (*restartResult, 
 		changed    time.Time
 	)
 	err := waitUntil(ctx, opts.convergeTimeout, s.operatorAlive, func() bool {
-		m, err := scrape(ctx, s.op.MetricsURL)
+		m, err := scrape(ctx, s.op)
 		if err != nil {
 			return false
 		}
@@ -70,7 +70,7 @@ func runRestart(ctx context.Context, s *session, opts options) (*restartResult, 
 	if err := sleep(ctx, s, restartAfterQuiet); err != nil {
 		return nil, err
 	}
-	m, err := scrape(ctx, s.op.MetricsURL)
+	m, err := scrape(ctx, s.op)
 	if err != nil {
 		return nil, err
 	}

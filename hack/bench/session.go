@@ -19,12 +19,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -90,15 +87,13 @@ func startSession(ctx context.Context, opts options, mgr manager) (s *session, e
 
 // startFake serves the fake Vipps server on a free local port.
 func (s *session) startFake() error {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	s.fake = fakevipps.NewServer()
+	url, stop, err := localcluster.ServeFakeVipps(s.fake)
 	if err != nil {
 		return err
 	}
-	s.fake = fakevipps.NewServer()
-	server := &http.Server{Handler: s.fake, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = server.Serve(listener) }()
-	s.fakeURL = "http://" + listener.Addr().String()
-	s.closers = append(s.closers, func() { _ = server.Close() })
+	s.fakeURL = url
+	s.closers = append(s.closers, stop)
 	return nil
 }
 

@@ -32,7 +32,7 @@ type steadyResult struct {
 
 // runSteady watches a converged manager for window: it should neither call Vipps nor write.
 func runSteady(ctx context.Context, s *session, window time.Duration) (*steadyResult, error) {
-	before, err := scrape(ctx, s.op.MetricsURL)
+	before, err := scrape(ctx, s.op)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func runSteady(ctx context.Context, s *session, window time.Duration) (*steadyRe
 	if err := sleep(ctx, s, window); err != nil {
 		return nil, err
 	}
-	after, err := scrape(ctx, s.op.MetricsURL)
+	after, err := scrape(ctx, s.op)
 	if err != nil {
 		return nil, err
 	}

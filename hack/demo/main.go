@@ -28,8 +28,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -73,7 +71,7 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 	}
 	defer func() { _ = cluster.Stop() }()
 
-	fakeURL, stopFake, err := startFakeVipps(opts.lifetime)
+	fakeURL, stopFake, err := localcluster.ServeFakeVipps(fakevipps.NewServer(fakevipps.WithLifetime(opts.lifetime)))
 	if err != nil {
 		return err
 	}
@@ -118,18 +116,4 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 		return nil
 	}
 	return err
-}
-
-// startFakeVipps serves the fake on a free local port.
-func startFakeVipps(lifetime time.Duration) (string, func(), error) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	server := &http.Server{
-		Handler:           fakevipps.NewServer(fakevipps.WithLifetime(lifetime)),
-		ReadHeaderTimeout: 5 * time.Second,
-	}
-	go func() { _ = server.Serve(listener) }()
-	return "http://" + listener.Addr().String(), func() { _ = server.Close() }, nil
 }

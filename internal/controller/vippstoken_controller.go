@@ -98,8 +98,9 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return r.finish(now, tok, held, nil)
 	}
 
-	held = r.refreshIfDue(ctx, tok, held, request, credentialsVersion, now)
-	if held == nil || held.inputsHash != tokenInputsHash(request) {
+	inputsHash := tokenInputsHash(request)
+	held = r.refreshIfDue(ctx, tok, held, request, inputsHash, credentialsVersion, now)
+	if held == nil || held.inputsHash != inputsHash {
 		// No token, or one issued for other inputs that a failed refresh could not replace:
 		// the targets keep what they hold.
 		return r.finish(now, tok, held, nil)
@@ -134,12 +135,11 @@ func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1al
 	return req, creds.resourceVersion, nil
 }
 
-// refreshIfDue requests a new token when one is due and no backoff holds it back, and
-// returns the token the targets should hold: the new one, or the held one if the request
-// failed or was not due.
+// refreshIfDue requests a new token (for inputsHash, which identifies req) when one is due
+// and no backoff holds it back, and returns the token the targets should hold: the new
+// one, or the held one if the request failed or was not due.
 func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
-	req vipps.Request, credentialsVersion string, now time.Time) *heldToken {
-	inputsHash := tokenInputsHash(req)
+	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
 	why := refreshReason(now, tok, held, inputsHash)
 	if why == "" || retryBlocked(now, tok, credentialsVersion) {
 		return held

@@ -17,10 +17,7 @@ limitations under the License.
 package reliability
 
 import (
-	"bufio"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -77,27 +74,15 @@ var _ = Describe("Soak", Label("soak"), func() {
 })
 
 func readSample(op *localcluster.Operator, at time.Duration, callsPerSecond float64) sample {
-	text := scrape(op)
+	m, err := op.Metrics(ctx)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(m.Has("go_goroutines", nil)).To(BeTrue(), "the manager exports the Go runtime's metrics")
 	return sample{
 		at:             at,
-		rssMiB:         metricValue(text, "process_resident_memory_bytes") / (1 << 20),
-		goroutines:     metricValue(text, "go_goroutines"),
+		rssMiB:         m.Sum("process_resident_memory_bytes", nil) / (1 << 20),
+		goroutines:     m.Sum("go_goroutines", nil),
 		vippsCallsRate: callsPerSecond,
 	}
-}
-
-// metricValue reads an unlabelled gauge from Prometheus's text format.
-func metricValue(text, name string) float64 {
-	scanner := bufio.NewScanner(strings.NewReader(text))
-	for scanner.Scan() {
-		if value, ok := strings.CutPrefix(scanner.Text(), name+" "); ok {
-			v, err := strconv.ParseFloat(value, 64)
-			Expect(err).NotTo(HaveOccurred())
-			return v
-		}
-	}
-	Fail("no metric " + name)
-	return 0
 }
 
 func rss(s sample) float64          { return s.rssMiB }
