@@ -76,7 +76,8 @@ fuzz: ## Fuzz the Vipps response parser for FUZZTIME (30s).
 	go test ./internal/vipps/ -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime $(FUZZTIME)
 
 .PHONY: verify
-verify: manifests generate api-docs ## Fail when generated files (CRDs, RBAC, deepcopy, API docs) are stale.
+verify: manifests generate api-docs ## Fail when generated files are stale, or a binary or a file over 1 MiB is tracked.
+	go run ./hack/verify-no-binaries
 	@stale="$$(git status --porcelain -- api config docs/api-reference.md)"; \
 	if [ -n "$$stale" ]; then \
 		echo "Generated files are stale; run 'make manifests generate api-docs' and commit:"; \

@@ -57,7 +57,12 @@ func main() {
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	capped := capVerbosity(&zapOpts)
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	if capped {
+		setupLog.Info("Capped the log verbosity: above it, client-go logs HTTP bodies and headers, "+
+			"which hold credentials and tokens", "verbosity", maxVerbosity)
+	}
 
 	if err := run(opts); err != nil {
 		setupLog.Error(err, "Manager stopped")

@@ -25,6 +25,16 @@ const (
 	// ConditionRefreshed tells how the last token request went: True when it issued the
 	// token the targets hold, False with the failure's reason.
 	ConditionRefreshed = "Refreshed"
+	// ConditionReconciling is True, with Ready's reason, while the targets hold no valid
+	// token and the operator is still working on one by itself: waiting for the first token,
+	// or retrying after a failure that may pass. Absent otherwise. kstatus (Flux, kubectl
+	// wait-style tools) reads it as "in progress".
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True, with the failure's reason, while the targets hold no valid
+	// token and the failure needs a person: missing, invalid or rejected credentials, an
+	// endpoint not allowed, or a target owned by somebody else. Absent otherwise. kstatus
+	// reads it as "failed", so a GitOps pipeline fails instead of waiting for its timeout.
+	ConditionStalled = "Stalled"
 )
 
 // Reasons of the Ready and Refreshed conditions. Each failure class has its own, so that

@@ -241,7 +241,9 @@ type RefreshPolicy struct {
 // VippsTokenStatus is what the operator observed. It never holds a token or a credential.
 type VippsTokenStatus struct {
 	// conditions: Ready summarises whether the targets hold a valid token; Refreshed tells
-	// how the last token request went.
+	// how the last token request went; Reconciling and Stalled, present only while True,
+	// say whether a VippsToken without a valid token is still in progress or needs a person
+	// (the kstatus conventions that Flux and kubectl-wait-style tools read).
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -260,7 +262,8 @@ type VippsTokenStatus struct {
 	// +optional
 	RenewalTime *metav1.Time `json:"renewalTime,omitempty"`
 
-	// lastRefreshTime is when the current token was issued to the operator.
+	// lastRefreshTime is when the operator sent the request that obtained the current token.
+	// The token's lifetime and the minimum interval count from here.
 	// +optional
 	LastRefreshTime *metav1.Time `json:"lastRefreshTime,omitempty"`
 
@@ -295,8 +298,16 @@ type VippsTokenStatus struct {
 // +kubebuilder:printcolumn:name="Environment",type=string,JSONPath=`.spec.environment`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
-// +kubebuilder:printcolumn:name="Expires",type=date,JSONPath=`.status.expiresAt`
+// The times in status are columns of type string, printed as the RFC 3339 timestamps they are:
+// kubectl prints a column of type date as the time elapsed since it, which for a time in the
+// future, the expiry of every valid token, is "<invalid>". Age is in the past, as date expects.
+// The default view says whether the token is valid and until when; -o wide (priority 1) adds
+// when the operator acts next and how its retries stand.
+// +kubebuilder:printcolumn:name="Expires",type=string,JSONPath=`.status.expiresAt`,description="When the token in the targets expires."
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Renews",type=string,JSONPath=`.status.renewalTime`,priority=1,description="When the operator requests the next token."
+// +kubebuilder:printcolumn:name="Failures",type=integer,JSONPath=`.status.failureCount`,priority=1,description="Token requests that failed in a row."
+// +kubebuilder:printcolumn:name="Next Retry",type=string,JSONPath=`.status.nextRetryTime`,priority=1,description="When a failed token request is retried."
 
 // VippsToken keeps a Vipps MobilePay access token fresh in one or more Secrets.
 type VippsToken struct {

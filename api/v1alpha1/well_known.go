@@ -28,8 +28,9 @@ const (
 	AnnotationRefresh = "tokens.vippsoperator.dev/refresh"
 	// AnnotationExpiresAt on a target Secret is the token's expiry in RFC 3339.
 	AnnotationExpiresAt = "tokens.vippsoperator.dev/expires-at"
-	// AnnotationIssuedAt on a target Secret is when the token was issued, in RFC 3339; with the
-	// expiry it gives the lifetime that the renewal time is a share of.
+	// AnnotationIssuedAt on a target Secret is when the operator sent the request that obtained
+	// the token, in RFC 3339; with the expiry it gives the lifetime that the renewal time is a
+	// share of. It is not the JWT's iat, which Vipps back-dates by about five minutes.
 	AnnotationIssuedAt = "tokens.vippsoperator.dev/issued-at"
 	// AnnotationDataHash on a target Secret is a hash of the data the operator wrote, so
 	// that it can tell an edited Secret from its own and skip writes that change nothing.

@@ -49,10 +49,11 @@ func main() {
 }
 
 type config struct {
-	addr     string
-	env      fakevipps.Environment
-	lifetime time.Duration
-	encoding fakevipps.NumericEncoding
+	addr       string
+	env        fakevipps.Environment
+	lifetime   time.Duration
+	backdating time.Duration
+	encoding   fakevipps.NumericEncoding
 }
 
 func run(args []string, out io.Writer) error {
@@ -71,6 +72,7 @@ func run(args []string, out io.Writer) error {
 	fake := fakevipps.NewServer(
 		fakevipps.WithEnvironment(cfg.env),
 		fakevipps.WithLifetime(cfg.lifetime),
+		fakevipps.WithBackdating(cfg.backdating),
 		fakevipps.WithNumericEncoding(cfg.encoding),
 	)
 	server := &http.Server{Handler: logRequests(log, fake), ReadHeaderTimeout: 10 * time.Second}
@@ -102,10 +104,12 @@ func parseFlags(args []string) (config, error) {
 	env := fs.String("environment", "Test", "environment to fake: Test or Production (decides credentials and lifetimes)")
 	lifetime := fs.Duration("lifetime", 0, "lifetime of every token, e.g. 2m (0: 1h Test, 24h Production, 15m partner)")
 	encoding := fs.String("encoding", "documented", "numeric fields as: documented, strings or numbers")
+	backdating := fs.Duration("backdating", fakevipps.DefaultBackdating,
+		"how far iat, nbf and not_before lie before the issue time, as Azure AD does (0: exact)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	cfg := config{addr: *addr, lifetime: *lifetime}
+	cfg := config{addr: *addr, lifetime: *lifetime, backdating: *backdating}
 	var err error
 	if cfg.env, err = parseEnvironment(*env); err != nil {
 		return config{}, err
@@ -115,6 +119,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if cfg.lifetime < 0 {
 		return config{}, errors.New("--lifetime must not be negative")
+	}
+	if cfg.backdating < 0 {
+		return config{}, errors.New("--backdating must not be negative")
 	}
 	return cfg, nil
 }

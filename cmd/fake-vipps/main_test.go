@@ -36,19 +36,23 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: config{addr: "127.0.0.1:8090", env: fakevipps.EnvironmentTest, encoding: fakevipps.AsDocumented},
+			want: config{addr: "127.0.0.1:8090", env: fakevipps.EnvironmentTest, encoding: fakevipps.AsDocumented,
+				backdating: 5 * time.Minute},
 		},
 		{
 			name: "everything set",
-			args: []string{"--addr", ":9000", "--environment", "production", "--lifetime", "3s", "--encoding", "Numbers"},
+			args: []string{"--addr", ":9000", "--environment", "production", "--lifetime", "3s", "--encoding", "Numbers",
+				"--backdating", "0"},
 			want: config{
 				addr: ":9000", env: fakevipps.EnvironmentProduction, lifetime: 3 * time.Second, encoding: fakevipps.Numbers,
 			}},
 		{name: "strings", args: []string{"--encoding", "strings"},
-			want: config{addr: "127.0.0.1:8090", env: fakevipps.EnvironmentTest, encoding: fakevipps.Strings}},
+			want: config{addr: "127.0.0.1:8090", env: fakevipps.EnvironmentTest, encoding: fakevipps.Strings,
+				backdating: 5 * time.Minute}},
 		{name: "unknown environment", args: []string{"--environment", "staging"}, wantErr: "want Test or Production"},
 		{name: "unknown encoding", args: []string{"--encoding", "hex"}, wantErr: "want documented, strings or numbers"},
 		{name: "negative lifetime", args: []string{"--lifetime", "-1s"}, wantErr: "must not be negative"},
+		{name: "negative backdating", args: []string{"--backdating", "-1s"}, wantErr: "must not be negative"},
 		{name: "unknown flag", args: []string{"--tls-cert", "x"}, wantErr: "not defined"},
 	}
 	for _, tt := range tests {

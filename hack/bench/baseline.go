@@ -109,7 +109,7 @@ func (w *baselineWorker) serve(ctx context.Context, tok *tokensv1alpha1.VippsTok
 			Name: tok.Spec.Targets[0].Name, Namespace: tok.Namespace,
 			Labels: map[string]string{tokensv1alpha1.LabelManagedBy: tokensv1alpha1.ManagedByValue},
 			Annotations: map[string]string{
-				tokensv1alpha1.AnnotationIssuedAt: token.IssuedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
+				tokensv1alpha1.AnnotationIssuedAt: token.RequestedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
 			},
 		},
 		Data: map[string][]byte{

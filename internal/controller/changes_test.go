@@ -145,13 +145,14 @@ var _ = Describe("Changes", func() {
 			StringData: map[string]string{"password": "hunter2"},
 		}
 		Expect(k8sClient.Create(suiteCtx, foreign)).To(Succeed())
-		newCredentials(namespace, "taken-credentials")
+		creds := newCredentials(namespace, "taken-credentials")
 		create(newToken(namespace, "taken", "taken-credentials"))
 
 		tok := eventuallyNotReady(namespace, "taken", tokensv1alpha1.ReasonTargetConflict)
 		Expect(condition(tok, tokensv1alpha1.ConditionReady).Message).To(ContainSubstring("taken-token"))
 		Consistently(func(g Gomega) {
 			g.Expect(getSecret(g, namespace, "taken-token").ResourceVersion).To(Equal(foreign.ResourceVersion))
+			g.Expect(fake.CallsBy(creds.ClientID)).To(BeZero(), "a token that no target can take")
 		}).Should(Succeed())
 
 		By("the conflict is reported once as a Warning event")
@@ -169,6 +170,7 @@ var _ = Describe("Changes", func() {
 		Expect(k8sClient.Delete(suiteCtx, foreign)).To(Succeed())
 		eventuallyReady(namespace, "taken", tokensv1alpha1.ReasonTokenValid)
 		Expect(accessToken(Default, namespace, "taken-token")).NotTo(BeEmpty())
+		Expect(fake.CallsBy(creds.ClientID)).To(Equal(1))
 	})
 
 	It("lets two VippsTokens that name one target settle without flip-flopping", func() {

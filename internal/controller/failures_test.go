@@ -144,7 +144,7 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 
 		By("a Secret still wrong is retried at once and backs off twice as long")
 		secondWrong := "d3Jvbmcy" + randomHex(12) + "/=="
-		setSecretValue(namespace, "vipps-credentials", "client-secret", secondWrong)
+		setClientSecret(namespace, secondWrong)
 		Eventually(func(g Gomega) {
 			g.Expect(fake.CallsBy(creds.ClientID)).To(Equal(2))
 			tok := getToken(namespace, "shop")
@@ -153,7 +153,7 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 		}).Should(Succeed())
 
 		By("the right Secret is retried at once although the next retry is minutes away")
-		setSecretValue(namespace, "vipps-credentials", "client-secret", creds.ClientSecret)
+		setClientSecret(namespace, creds.ClientSecret)
 		tok = eventuallyReady(namespace, "shop", tokensv1alpha1.ReasonTokenValid)
 		Expect(fake.CallsBy(creds.ClientID)).To(Equal(3))
 		Expect(tok.Status.FailureCount).To(BeZero())
@@ -285,21 +285,56 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 		Expect(ready.Message).To(ContainSubstring("shop-token"))
 		Expect(ready.Message).To(ContainSubstring("Rename the target"))
 
-		By("the Secret is not touched, and no token request is repeated")
-		Consistently(func(g Gomega) {
+		By("the Secret is not touched, and no token is requested that no target could take")
+		untouchedAndNoRequest := func(g Gomega) {
 			now := getSecret(g, namespace, "shop-token")
 			g.Expect(now.ResourceVersion).To(Equal(theirs.ResourceVersion))
 			g.Expect(now.OwnerReferences).To(BeEmpty())
-			g.Expect(fake.CallsBy(creds.ClientID)).To(Equal(1))
-		}).Should(Succeed())
+			g.Expect(fake.CallsBy(creds.ClientID)).To(BeZero())
+		}
+		Consistently(untouchedAndNoRequest).Should(Succeed())
 
-		By("renaming the target resolves the conflict")
+		By("nor after a restart of the operator")
+		manager.stop()
+		manager = startManager()
+		eventuallyNotReady(namespace, "shop", tokensv1alpha1.ReasonTargetConflict)
+		Consistently(untouchedAndNoRequest).Should(Succeed())
+
+		By("renaming the target resolves the conflict with one request")
 		editSpec(namespace, "shop", func(spec *tokensv1alpha1.VippsTokenSpec) {
 			spec.Targets = []tokensv1alpha1.TargetSecret{{Name: "shop-token-2"}}
 		})
 		eventuallyReady(namespace, "shop", tokensv1alpha1.ReasonTokenValid)
+		Expect(fake.CallsBy(creds.ClientID)).To(Equal(1))
 		Expect(getSecret(Default, namespace, "shop-token").ResourceVersion).To(Equal(theirs.ResourceVersion))
 		expectNothingLeaked(namespace, append(secretsOf(creds), accessToken(Default, namespace, "shop-token-2"))...)
+	})
+
+	It("describes in status only a token that a target holds, also after a refused write", func() {
+		creds := newCredentials(namespace, "vipps-credentials")
+		tok := newToken(namespace, "shop", "vipps-credentials")
+		// The CRD lets this label key through; the API server refuses it on the Secret.
+		tok.Spec.Targets[0].Labels = map[string]string{"not a label key!": "x"}
+		create(tok)
+
+		By("the write is refused: the token obtained is in no target, so status names none")
+		refused := eventuallyNotReady(namespace, "shop", tokensv1alpha1.ReasonTargetWriteFailed)
+		Expect(refused.Status.ExpiresAt).To(BeNil())
+		Expect(refused.Status.RenewalTime).To(BeNil())
+		Consistently(func() int { return fake.CallsBy(creds.ClientID) }).Should(Equal(1),
+			"retries of the write reuse the token obtained")
+
+		By("then the credentials Secret is deleted: still no claim of a token the targets hold")
+		Expect(k8sClient.Delete(suiteCtx, credentialsSecret(namespace, "vipps-credentials", creds))).To(Succeed())
+		Consistently(func(g Gomega) {
+			current := getToken(namespace, "shop")
+			ready := condition(current, tokensv1alpha1.ConditionReady)
+			g.Expect(ready.Status).NotTo(Equal(metav1.ConditionTrue), ready.Message)
+			g.Expect(ready.Message).NotTo(ContainSubstring("valid until"))
+			g.Expect(current.Status.ExpiresAt).To(BeNil())
+		}).Should(Succeed())
+		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: namespace, Name: "shop-token"}, &corev1.Secret{})).
+			NotTo(Succeed(), "no target was ever written")
 	})
 })
 
@@ -384,11 +419,11 @@ func editSpec(namespace, name string, edit func(*tokensv1alpha1.VippsTokenSpec))
 	Expect(k8sClient.Patch(suiteCtx, tok, patch)).To(Succeed())
 }
 
-// setSecretValue sets one key of a Secret.
-func setSecretValue(namespace, name, key, value string) {
+// setClientSecret changes the client secret in the spec's credentials Secret, "vipps-credentials".
+func setClientSecret(namespace, value string) {
 	GinkgoHelper()
-	secret := getSecret(Default, namespace, name)
+	secret := getSecret(Default, namespace, "vipps-credentials")
 	patch := client.MergeFrom(secret.DeepCopy())
-	secret.Data[key] = []byte(value)
+	secret.Data["client-secret"] = []byte(value)
 	Expect(k8sClient.Patch(suiteCtx, secret, patch)).To(Succeed())
 }

@@ -64,7 +64,7 @@ func readHeldToken(secret *corev1.Secret) (*heldToken, bool) {
 	if err != nil {
 		return nil, false
 	}
-	issuedAt, err := time.Parse(time.RFC3339, annotations[tokensv1alpha1.AnnotationIssuedAt])
+	requestedAt, err := time.Parse(time.RFC3339, annotations[tokensv1alpha1.AnnotationIssuedAt])
 	if err != nil {
 		return nil, false
 	}
@@ -76,7 +76,7 @@ func readHeldToken(secret *corev1.Secret) (*heldToken, bool) {
 		Token: vipps.Token{
 			AccessToken: token,
 			TokenType:   string(secret.Data[tokensv1alpha1.KeyTokenType]),
-			IssuedAt:    issuedAt,
+			RequestedAt: requestedAt,
 			ExpiresAt:   time.Unix(expiresUnix, 0).UTC(),
 		},
 		inputsHash: annotations[tokensv1alpha1.AnnotationTokenInputsHash],

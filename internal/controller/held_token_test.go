@@ -41,7 +41,7 @@ var fullRequest = vipps.Request{
 // issuedToken is a token issued at heldIssuedAt that lives lifetime; accessToken tells tokens apart.
 func issuedToken(accessToken string, lifetime time.Duration) *heldToken {
 	return &heldToken{
-		Token: vipps.Token{AccessToken: accessToken, TokenType: "Bearer", IssuedAt: heldIssuedAt,
+		Token: vipps.Token{AccessToken: accessToken, TokenType: "Bearer", RequestedAt: heldIssuedAt,
 			ExpiresAt: heldIssuedAt.Add(lifetime)},
 		inputsHash: tokenInputsHash(fullRequest),
 	}
@@ -77,7 +77,7 @@ func sameHeldToken(t *testing.T, got, want *heldToken) {
 			t.Errorf("held token = %+v, want %+v", got, want)
 		}
 	case got.AccessToken != want.AccessToken || got.TokenType != want.TokenType || got.inputsHash != want.inputsHash ||
-		!got.IssuedAt.Equal(want.IssuedAt) || !got.ExpiresAt.Equal(want.ExpiresAt):
+		!got.RequestedAt.Equal(want.RequestedAt) || !got.ExpiresAt.Equal(want.ExpiresAt):
 		t.Errorf("held token = %+v, want %+v", *got, *want)
 	}
 }

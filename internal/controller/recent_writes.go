@@ -18,6 +18,7 @@ package controller
 
 import (
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -25,10 +26,12 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 )
 
-// recentWrites remembers, per VippsToken, the status the reconciler last wrote and the
-// token it last obtained. The cache that feeds Reconcile lags behind the reconciler's own
-// writes, and those writes bring the VippsToken straight back: without this memory, that
-// next reconcile would see the old status and old targets and fetch the token again.
+// recentWrites remembers, per VippsToken, the status the reconciler last wrote, the token it
+// last wrote into the targets, and a token it obtained but could not write yet. The cache
+// that feeds Reconcile lags behind the reconciler's own writes, and those writes bring the
+// VippsToken straight back: without this memory, that next reconcile would see the old
+// status and old targets and fetch the token again. The unwritten token spares Vipps a
+// request for every retry of a target write that the API server refused.
 //
 // Only the reconciler writes the status, so its own last write is never older than the
 // cache's copy. The memory is empty after a restart, when the caches are freshly listed.
@@ -41,7 +44,8 @@ type recentWrite struct {
 	// uid tells a VippsToken from an earlier one of the same name.
 	uid    types.UID
 	status *tokensv1alpha1.VippsTokenStatus
-	token  *heldToken
+	// written is the token last written into the targets; unwritten one obtained since.
+	written, unwritten *heldToken
 }
 
 func newRecentWrites() *recentWrites {
@@ -49,31 +53,63 @@ func newRecentWrites() *recentWrites {
 }
 
 // overlay replaces tok's cached status with the one last written, and returns the token
-// last obtained if it is newer than held.
+// last written into the targets if it is newer than held, what the cache shows them holding.
 func (m *recentWrites) overlay(tok *tokensv1alpha1.VippsToken, held *heldToken) *heldToken {
-	m.mu.Lock()
-	recent, ok := m.byName[client.ObjectKeyFromObject(tok)]
-	m.mu.Unlock()
-	if !ok || recent.uid != tok.UID {
+	recent, ok := m.get(tok)
+	if !ok {
 		return held
 	}
 	if recent.status != nil {
 		tok.Status = *recent.status.DeepCopy()
 	}
-	if recent.token != nil && (held == nil || recent.token.ExpiresAt.After(held.ExpiresAt)) {
-		return recent.token
+	return newer(recent.written, held)
+}
+
+// unwrittenToken is the token obtained for inputsHash and not yet written into the targets,
+// if it is still valid at now and newer than held; otherwise nil.
+func (m *recentWrites) unwrittenToken(tok *tokensv1alpha1.VippsToken, held *heldToken, inputsHash string,
+	now time.Time) *heldToken {
+	recent, ok := m.get(tok)
+	if !ok || recent.unwritten == nil || recent.unwritten.inputsHash != inputsHash ||
+		!now.Before(recent.unwritten.ExpiresAt) || newer(recent.unwritten, held) != recent.unwritten {
+		return nil
 	}
-	return held
+	return recent.unwritten
+}
+
+// newer is the one of a and b that expires later; either may be nil.
+func newer(a, b *heldToken) *heldToken {
+	if a != nil && (b == nil || a.ExpiresAt.After(b.ExpiresAt)) {
+		return a
+	}
+	return b
+}
+
+func (m *recentWrites) get(tok *tokensv1alpha1.VippsToken) (recentWrite, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	recent, ok := m.byName[client.ObjectKeyFromObject(tok)]
+	return recent, ok && recent.uid == tok.UID
 }
 
 func (m *recentWrites) rememberStatus(tok *tokensv1alpha1.VippsToken) {
 	m.update(tok, func(recent *recentWrite) { recent.status = tok.Status.DeepCopy() })
 }
 
-func (m *recentWrites) rememberToken(tok *tokensv1alpha1.VippsToken, token *heldToken) {
-	m.update(tok, func(recent *recentWrite) { recent.token = token })
+// rememberObtained notes a token that Vipps issued and that is not in the targets yet.
+func (m *recentWrites) rememberObtained(tok *tokensv1alpha1.VippsToken, token *heldToken) {
+	m.update(tok, func(recent *recentWrite) { recent.unwritten = token })
 }
 
+// rememberWritten notes the token that the targets now hold.
+func (m *recentWrites) rememberWritten(tok *tokensv1alpha1.VippsToken, token *heldToken) {
+	m.update(tok, func(recent *recentWrite) {
+		recent.written = token
+		if recent.unwritten == token {
+			recent.unwritten = nil
+		}
+	})
+}
 func (m *recentWrites) update(tok *tokensv1alpha1.VippsToken, change func(*recentWrite)) {
 	key := client.ObjectKeyFromObject(tok)
 	m.mu.Lock()

@@ -27,6 +27,10 @@ import (
 // serves. inputsHash identifies what a token requested now would be issued for.
 func refreshReason(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken, inputsHash string) string {
 	switch {
+	case held == nil && now.Before(minimumIntervalEnd(tok)) && !refreshRequested(tok):
+		// The last token expired within the minimum interval after it was requested: Vipps
+		// issued one that lives shorter than the interval, which holds all the same.
+		return ""
 	case held == nil:
 		return "the targets hold no valid token"
 	case held.inputsHash != inputsHash:
@@ -62,7 +66,7 @@ func retryBlocked(now time.Time, tok *tokensv1alpha1.VippsToken, credentialsVers
 
 // heldRenewalTime is the renewal time of the held token under tok's refresh policy.
 func heldRenewalTime(tok *tokensv1alpha1.VippsToken, held *heldToken) time.Time {
-	return renewalTime(held.IssuedAt, held.ExpiresAt, tok.Spec.RefreshPolicy, jitterSeed(tok, held.ExpiresAt))
+	return renewalTime(held.RequestedAt, held.ExpiresAt, tok.Spec.RefreshPolicy, jitterSeed(tok, held.ExpiresAt))
 }
 
 // jitterSeed makes each token's jitter its own and stable: tokens created together get
@@ -71,12 +75,30 @@ func jitterSeed(tok *tokensv1alpha1.VippsToken, expiresAt time.Time) string {
 	return string(tok.UID) + "/" + strconv.FormatInt(expiresAt.Unix(), 10)
 }
 
+// minimumIntervalEnd is when the minimum interval after the last token request that
+// succeeded ends, or the zero time when there was none. It counts from when the operator
+// sent that request, never from claims inside the token.
+func minimumIntervalEnd(tok *tokensv1alpha1.VippsToken) time.Time {
+	last := tok.Status.LastRefreshTime
+	if last == nil {
+		return time.Time{}
+	}
+	return last.Add(minimumInterval(tok.Spec.RefreshPolicy))
+}
+
 // requeueAfter is how long until the next thing that needs the reconciler: the renewal, a
-// retry, or the expiry (so that Ready turns False on time). Zero means nothing is scheduled;
-// a watch event will bring the VippsToken back.
-func requeueAfter(now time.Time, status *tokensv1alpha1.VippsTokenStatus) time.Duration {
+// retry, the expiry (so that Ready turns False on time), or, when the targets hold no valid
+// token, the end of the minimum interval that holds the next request back. Zero means
+// nothing is scheduled; a watch event will bring the VippsToken back.
+func requeueAfter(now time.Time, tok *tokensv1alpha1.VippsToken) time.Duration {
+	status := &tok.Status
+	candidates := []*time.Time{timeOf(status.RenewalTime), timeOf(status.NextRetryTime), timeOf(status.ExpiresAt)}
+	if status.ExpiresAt == nil || !now.Before(status.ExpiresAt.Time) {
+		intervalEnd := minimumIntervalEnd(tok)
+		candidates = append(candidates, &intervalEnd)
+	}
 	var next time.Duration
-	for _, t := range []*time.Time{timeOf(status.RenewalTime), timeOf(status.NextRetryTime), timeOf(status.ExpiresAt)} {
+	for _, t := range candidates {
 		if t == nil || !t.After(now) {
 			continue
 		}

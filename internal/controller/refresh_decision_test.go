@@ -55,10 +55,14 @@ func nextRetryAt(at time.Time) func(*tokensv1alpha1.VippsToken) {
 	return func(tok *tokensv1alpha1.VippsToken) { tok.Status.NextRetryTime = &metav1.Time{Time: at} }
 }
 
+func lastRefreshAt(at time.Time) func(*tokensv1alpha1.VippsToken) {
+	return func(tok *tokensv1alpha1.VippsToken) { tok.Status.LastRefreshTime = &metav1.Time{Time: at} }
+}
+
 func TestRefreshReason(t *testing.T) {
 	const inputs = "inputs-now"
 	held := &heldToken{
-		Token:      vipps.Token{AccessToken: "token", IssuedAt: decisionIssuedAt, ExpiresAt: decisionIssuedAt.Add(time.Hour)},
+		Token:      vipps.Token{AccessToken: "token", RequestedAt: decisionIssuedAt, ExpiresAt: decisionIssuedAt.Add(time.Hour)},
 		inputsHash: inputs,
 	}
 	renewAt := heldRenewalTime(decisionToken(), held)
@@ -88,6 +92,20 @@ func TestRefreshReason(t *testing.T) {
 		{"renewal time under the VippsToken's own policy", decisionIssuedAt.Add(31 * time.Minute),
 			decisionToken(func(tok *tokensv1alpha1.VippsToken) { tok.Spec.RefreshPolicy = renewAtPercentage(80) }),
 			held, inputs, "the renewal time has come"},
+		// A token that expired sooner than the minimum interval (the default 30 s) after it was
+		// requested is not replaced before the interval ends, whatever its lifetime said.
+		{"expired within the minimum interval", decisionIssuedAt.Add(29 * time.Second),
+			decisionToken(lastRefreshAt(decisionIssuedAt)), nil, inputs, ""},
+		{"expired, minimum interval over", decisionIssuedAt.Add(30 * time.Second),
+			decisionToken(lastRefreshAt(decisionIssuedAt)), nil, inputs, "the targets hold no valid token"},
+		{"expired within the minimum interval, a failed retry waits too", decisionIssuedAt.Add(10 * time.Second),
+			decisionToken(lastRefreshAt(decisionIssuedAt), nextRetryAt(decisionIssuedAt.Add(5*time.Second))), nil, inputs, ""},
+		{"expired within the minimum interval, a refresh request goes at once", decisionIssuedAt.Add(10 * time.Second),
+			decisionToken(lastRefreshAt(decisionIssuedAt), refreshAnnotation("1")), nil, inputs, "the targets hold no valid token"},
+		{"expired within the VippsToken's own minimum interval", decisionIssuedAt.Add(50 * time.Second),
+			decisionToken(lastRefreshAt(decisionIssuedAt), func(tok *tokensv1alpha1.VippsToken) {
+				tok.Spec.RefreshPolicy = withMinimumInterval(nil, time.Minute)
+			}), nil, inputs, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,10 +215,18 @@ func TestRequeueAfter(t *testing.T) {
 		{"only a retry", tokensv1alpha1.VippsTokenStatus{NextRetryTime: in(90 * time.Second)}, 90 * time.Second},
 		{"everything passed", tokensv1alpha1.VippsTokenStatus{
 			RenewalTime: in(-time.Hour), NextRetryTime: in(-time.Minute), ExpiresAt: in(-time.Second)}, 0},
+		{"expired within the minimum interval: its end", tokensv1alpha1.VippsTokenStatus{
+			LastRefreshTime: in(-20 * time.Second), ExpiresAt: in(-time.Second)}, 10 * time.Second},
+		{"no token since the targets were emptied: the minimum interval's end", tokensv1alpha1.VippsTokenStatus{
+			LastRefreshTime: in(-5 * time.Second)}, 25 * time.Second},
+		{"a valid token: the minimum interval schedules nothing", tokensv1alpha1.VippsTokenStatus{
+			LastRefreshTime: in(-5 * time.Second), RenewalTime: in(time.Minute), ExpiresAt: in(2 * time.Minute)}, time.Minute},
+		{"minimum interval long over", tokensv1alpha1.VippsTokenStatus{
+			LastRefreshTime: in(-time.Hour), ExpiresAt: in(-time.Minute)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := requeueAfter(now, &tt.status); got != tt.want {
+			if got := requeueAfter(now, &tokensv1alpha1.VippsToken{Status: tt.status}); got != tt.want {
 				t.Errorf("requeueAfter() = %s, want %s", got, tt.want)
 			}
 		})

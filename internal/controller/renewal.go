@@ -33,22 +33,26 @@ const (
 	jitterShare = 0.1
 )
 
-// renewalTime is when a token issued at issuedAt and expiring at expiresAt is renewed: when
-// the policy's share (or fixed duration) of its lifetime remains, minus a jitter of up to a
-// tenth of that window so that tokens created together do not renew together, and never
-// sooner than the policy's minimum interval after issue. It is whole seconds, as status
-// stores it, so that the stored time and the decision made from it never disagree.
+// renewalTime is when a token requested at requestedAt and expiring at expiresAt is renewed:
+// when the policy's share (or fixed duration) of its lifetime remains, minus a jitter of up
+// to a tenth of that window so that tokens created together do not renew together, and never
+// sooner than the policy's minimum interval after the request. It is whole seconds, as
+// status stores it, so that the stored time and the decision made from it never disagree.
+//
+// The lifetime counts from the request, never from the JWT's iat or the body's not_before:
+// Azure AD back-dates both by about five minutes, and a lifetime counted from them comes out
+// five minutes too long, which puts the renewal of a short token before it was received.
 //
 // The jitter is pseudo-random but derived from seed (the VippsToken's UID and the token's
 // expiry), so it is the same every time it is computed: a restarted operator finds the same
 // renewal time that it stored in status.
-func renewalTime(issuedAt, expiresAt time.Time, policy *tokensv1alpha1.RefreshPolicy, seed string) time.Time {
-	lifetime := expiresAt.Sub(issuedAt)
+func renewalTime(requestedAt, expiresAt time.Time, policy *tokensv1alpha1.RefreshPolicy, seed string) time.Time {
+	lifetime := expiresAt.Sub(requestedAt)
 	window := renewalWindow(lifetime, policy)
 	jitter := time.Duration(float64(window) * jitterShare * unitFraction(seed))
 	renewAt := expiresAt.Add(-window - jitter)
 
-	if earliest := issuedAt.Add(minimumInterval(policy)); renewAt.Before(earliest) {
+	if earliest := requestedAt.Add(minimumInterval(policy)); renewAt.Before(earliest) {
 		renewAt = earliest
 	}
 	return renewAt.Truncate(time.Second)

@@ -24,6 +24,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 )
 
 var _ = Describe("Renewal", func() {
@@ -49,6 +50,40 @@ var _ = Describe("Renewal", func() {
 		Expect(len(seen)).To(BeNumerically(">=", 4), "the first token and at least three renewals")
 		Expect(fake.CallsBy(creds.ClientID)).To(BeNumerically("<=", len(seen)+1),
 			"each renewal costs one call (the last may be in flight)")
+	})
+
+	// Vipps back-dates iat, nbf and not_before by five minutes, as the suite's fake does. A
+	// lifetime counted from them is five minutes too long, and the renewal of a 30-second
+	// token fell before it was received: about 17 requests a second per VippsToken.
+	It("renews back-dated 30-second tokens of both types at their lifetime's pace, not in a loop", func() {
+		const lifetime, watched = 30 * time.Second, 2 * time.Minute
+		withShortLifetime(lifetime)
+		standardCreds := newCredentials(namespace, "standard-credentials")
+		partnerCreds := newCredentials(namespace, "partner-credentials")
+		create(newToken(namespace, "standard", "standard-credentials"))
+		partner := newToken(namespace, "partner", "partner-credentials")
+		partner.Spec.Type = tokensv1alpha1.TokenTypePartner
+		create(partner)
+		eventuallyReady(namespace, "standard", tokensv1alpha1.ReasonTokenValid)
+		eventuallyReady(namespace, "partner", tokensv1alpha1.ReasonTokenValid)
+		callsBefore := fake.CallsBy(standardCreds.ClientID) + fake.CallsBy(partnerCreds.ClientID)
+
+		Consistently(func(g Gomega) {
+			for _, name := range []string{"standard-token", "partner-token"} {
+				expiresAt, err := strconv.ParseInt(string(getSecret(g, namespace, name).Data[tokensv1alpha1.KeyExpiresAtUnix]), 10, 64)
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(time.Now().Unix()).To(BeNumerically("<", expiresAt), "%s holds an expired token", name)
+			}
+		}, watched, time.Second).Should(Succeed())
+
+		// Renewed when a third of the lifetime remains, less up to a tenth of that as jitter:
+		// at least every 19 s, so at most 120/19 renewals each, and the last may be in flight.
+		perToken := int(watched/(lifetime*2/3-lifetime/30)) + 1
+		for _, creds := range []fakevipps.Credentials{standardCreds, partnerCreds} {
+			Expect(fake.CallsBy(creds.ClientID)).To(BeNumerically("<=", 1+perToken), "token requests in %s", watched)
+			Expect(fake.CallsBy(creds.ClientID)).To(BeNumerically(">=", 1+int(watched/lifetime)), "renewals in %s", watched)
+		}
+		Expect(callsBefore).To(Equal(2), "one request each for the first tokens")
 	})
 
 	It("makes no Vipps call and no write between renewals", func() {

@@ -82,6 +82,7 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
+	r.secretMetadata = secretMetadata
 	r.credentials = newCredentialsReader(secretMetadata, r.APIReader)
 	r.recent = newRecentWrites()
 
@@ -98,9 +99,10 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// newSecretMetadataCache is a cache of every Secret's identity and resourceVersion and
-// nothing else: enough to notice that a credentials Secret changed, at a few hundred bytes
-// per Secret however large the Secret is.
+// newSecretMetadataCache is a cache of every Secret's identity, resourceVersion and
+// controller and nothing else: enough to notice that a credentials Secret changed, and to
+// see a Secret of somebody else's in a target's way, at a few hundred bytes per Secret
+// however large the Secret is.
 func (r *VippsTokenReconciler) newSecretMetadataCache(mgr ctrl.Manager) (cache.Cache, error) {
 	opts := cache.Options{
 		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
@@ -131,18 +133,23 @@ func secretMetadataObject() *metav1.PartialObjectMetadata {
 	return obj
 }
 
-// keepIdentity drops all metadata of a Secret but what tells it apart and when it changed.
+// keepIdentity drops all metadata of a Secret but what tells it apart, when it changed and
+// who controls it.
 func keepIdentity(obj any) (any, error) {
 	full, ok := obj.(*metav1.PartialObjectMetadata)
 	if !ok {
 		return obj, nil
 	}
-	return &metav1.PartialObjectMetadata{
+	kept := &metav1.PartialObjectMetadata{
 		TypeMeta: full.TypeMeta,
 		ObjectMeta: metav1.ObjectMeta{
 			Name: full.Name, Namespace: full.Namespace, UID: full.UID, ResourceVersion: full.ResourceVersion,
 		},
-	}, nil
+	}
+	if owner := metav1.GetControllerOfNoCopy(full); owner != nil {
+		kept.OwnerReferences = []metav1.OwnerReference{*owner}
+	}
+	return kept, nil
 }
 
 // tokensUsingSecret maps a Secret to the VippsTokens that name it: a change to credentials

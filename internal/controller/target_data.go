@@ -48,7 +48,7 @@ func desiredTarget(tok *tokensv1alpha1.VippsToken, target tokensv1alpha1.TargetS
 		annotations = map[string]string{}
 	}
 	annotations[tokensv1alpha1.AnnotationExpiresAt] = formatTime(held.ExpiresAt)
-	annotations[tokensv1alpha1.AnnotationIssuedAt] = formatTime(held.IssuedAt)
+	annotations[tokensv1alpha1.AnnotationIssuedAt] = formatTime(held.RequestedAt)
 	annotations[tokensv1alpha1.AnnotationDataHash] = dataHash(data)
 	annotations[tokensv1alpha1.AnnotationTokenInputsHash] = held.inputsHash
 

@@ -74,7 +74,7 @@ var (
 
 func TestTokenData(t *testing.T) {
 	token := vipps.Token{AccessToken: "eyJ0eXAiOiJKV1QifQ.e30.c2ln", TokenType: "Bearer",
-		IssuedAt: heldIssuedAt, ExpiresAt: heldIssuedAt.Add(time.Hour)}
+		RequestedAt: heldIssuedAt, ExpiresAt: heldIssuedAt.Add(time.Hour)}
 	tests := []struct {
 		name string
 		edit func(*vipps.Token)
@@ -124,7 +124,7 @@ func TestRequestHeaderData(t *testing.T) {
 func TestDesiredTarget(t *testing.T) {
 	held := &heldToken{
 		Token: vipps.Token{AccessToken: "eyJ0eXAiOiJKV1QifQ.e30.c2ln", TokenType: "Bearer",
-			IssuedAt: heldIssuedAt, ExpiresAt: heldIssuedAt.Add(time.Hour)},
+			RequestedAt: heldIssuedAt, ExpiresAt: heldIssuedAt.Add(time.Hour)},
 		inputsHash: "0123456789abcdef0123456789abcdef",
 	}
 	managedBy := map[string]string{tokensv1alpha1.LabelManagedBy: tokensv1alpha1.ManagedByValue}

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -82,10 +83,39 @@ func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alp
 		return err
 	}
 	if len(conflicts) > 0 {
-		return fmt.Errorf("%w: Secret %s in namespace %s exists and is not owned by this VippsToken, so it was left alone",
-			errTargetConflict, strings.Join(conflicts, ", "), tok.Namespace)
+		return targetConflict(tok, conflicts)
 	}
 	return nil
+}
+
+// targetConflict reports the targets that exist and belong to somebody else.
+func targetConflict(tok *tokensv1alpha1.VippsToken, names []string) error {
+	return fmt.Errorf("%w: Secret %s in namespace %s exists and is not owned by this VippsToken, so it was left alone",
+		errTargetConflict, strings.Join(names, ", "), tok.Namespace)
+}
+
+// targetsTakenByOthers names the targets that exist, as the metadata cache of Secrets sees
+// them, and that tok does not control. A Secret that tok created a moment ago is either not
+// in that cache yet or in it with tok as its controller, so it never counts as taken.
+func (r *VippsTokenReconciler) targetsTakenByOthers(ctx context.Context, tok *tokensv1alpha1.VippsToken,
+	owned []corev1.Secret) ([]string, error) {
+	var taken []string
+	for _, target := range tok.Spec.Targets {
+		if slices.ContainsFunc(owned, func(s corev1.Secret) bool { return s.Name == target.Name }) {
+			continue
+		}
+		existing := secretMetadataObject()
+		err := r.secretMetadata.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: target.Name}, existing)
+		switch {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("looking up target Secret %s: %w", target.Name, err)
+		case !metav1.IsControlledBy(existing, tok):
+			taken = append(taken, target.Name)
+		}
+	}
+	return taken, nil
 }
 
 // writeTarget creates the target or brings the owned one up to date.

@@ -58,8 +58,9 @@ type VippsTokenReconciler struct {
 	// MaxConcurrentReconciles is how many VippsTokens are reconciled at once.
 	MaxConcurrentReconciles int
 
-	credentials *credentialsReader
-	recent      *recentWrites
+	secretMetadata client.Reader
+	credentials    *credentialsReader
+	recent         *recentWrites
 }
 
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=get;list;watch
@@ -98,14 +99,33 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return r.finish(now, tok, held, nil)
 	}
 
+	taken, err := r.targetsTakenByOthers(ctx, tok, owned)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if len(taken) == len(tok.Spec.Targets) {
+		// No target can take a token, so none is requested. The watch of Secrets brings the
+		// VippsToken back as soon as one of them is deleted.
+		return r.finish(now, tok, nil, targetConflict(tok, taken))
+	}
+
 	inputsHash := tokenInputsHash(request)
-	held = r.refreshIfDue(ctx, tok, held, request, inputsHash, credentialsVersion, now)
-	if held == nil || held.inputsHash != inputsHash {
+	next := r.recent.unwrittenToken(tok, held, inputsHash, now)
+	if next == nil {
+		next = r.refreshIfDue(ctx, tok, held, request, inputsHash, credentialsVersion, now)
+	}
+	if next == nil || next.inputsHash != inputsHash {
 		// No token, or one issued for other inputs that a failed refresh could not replace:
 		// the targets keep what they hold.
 		return r.finish(now, tok, held, nil)
 	}
-	return r.finish(now, tok, held, r.syncTargets(ctx, tok, held, request, owned))
+	targetErr := r.syncTargets(ctx, tok, next, request, owned)
+	if targetErr == nil || errors.Is(targetErr, errTargetConflict) {
+		// The targets that can take a token hold next; status describes it from now on.
+		held = next
+		r.recent.rememberWritten(tok, next)
+	}
+	return r.finish(now, tok, held, targetErr)
 }
 
 // tokenRequest assembles what is sent to Vipps from the spec and the credentials Secret.
@@ -137,7 +157,8 @@ func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1al
 
 // refreshIfDue requests a new token (for inputsHash, which identifies req) when one is due
 // and no backoff holds it back, and returns the token the targets should hold: the new
-// one, or the held one if the request failed or was not due.
+// one, or the held one if the request failed or was not due. A new token is remembered
+// until it is written, so that a refused write does not cost another request.
 func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
 	why := refreshReason(now, tok, held, inputsHash)
@@ -157,7 +178,7 @@ func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1al
 	}
 	r.recordIssued(tok, token)
 	issued := &heldToken{Token: token, inputsHash: inputsHash}
-	r.recent.rememberToken(tok, issued)
+	r.recent.rememberObtained(tok, issued)
 	return issued
 }
 
@@ -170,13 +191,13 @@ func (r *VippsTokenReconciler) fetch(ctx context.Context, tok *tokensv1alpha1.Vi
 	}
 	// Whole seconds, as the targets and status store them, so that the token read back
 	// from a target later is the same token with the same renewal time.
-	token.IssuedAt = token.IssuedAt.Truncate(time.Second)
+	token.RequestedAt = token.RequestedAt.Truncate(time.Second)
 	token.ExpiresAt = token.ExpiresAt.Truncate(time.Second)
 	return token, nil
 }
 
-// finish records the token the targets hold and the Ready condition, and says when to come
-// back. A target write refused by the API server is returned for controller-runtime's
+// finish records the token the targets hold (held, never a token only obtained) and the
+// Ready condition, and says when to come back. A target write refused by the API server is returned for controller-runtime's
 // backoff; a target owned by somebody else is reported in status and waits for a change.
 func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	targetErr error) (ctrl.Result, error) {
@@ -185,7 +206,7 @@ func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsTo
 	case held != nil:
 		status.ExpiresAt = metaTime(held.ExpiresAt)
 		status.RenewalTime = metaTime(heldRenewalTime(tok, held))
-		status.LastRefreshTime = metaTime(held.IssuedAt)
+		status.LastRefreshTime = metaTime(held.RequestedAt)
 	case status.ExpiresAt != nil && now.Before(status.ExpiresAt.Time):
 		// The token that status describes is no longer in the targets (they were deleted or
 		// edited) and none replaced it: status must not claim a valid token.
@@ -201,10 +222,12 @@ func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsTo
 		r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, ready.Reason, "WriteTargets", "%s", ready.Message)
 	}
 	meta.SetStatusCondition(&tok.Status.Conditions, ready)
+	refreshed := meta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionRefreshed)
+	setProgressCondition(&tok.Status.Conditions, progressCondition(ready, refreshed))
 	if targetErr != nil && !errors.Is(targetErr, errTargetConflict) {
 		return ctrl.Result{}, targetErr
 	}
-	return ctrl.Result{RequeueAfter: requeueAfter(now, &tok.Status)}, nil
+	return ctrl.Result{RequeueAfter: requeueAfter(now, tok)}, nil
 }
 
 func hasReadyReason(tok *tokensv1alpha1.VippsToken, reason string) bool {

@@ -62,7 +62,7 @@ func (c *Client) FetchToken(ctx context.Context, req Request) (Token, error) {
 		log.V(1).Info("Token request failed", "status", statusOf(err))
 		return Token{}, fmt.Errorf("fetching %s token from %s: %w", req.Type, base, err)
 	}
-	log.V(1).Info("Fetched token", "issuedAt", tok.IssuedAt, "expiresAt", tok.ExpiresAt)
+	log.V(1).Info("Fetched token", "requestedAt", tok.RequestedAt, "expiresAt", tok.ExpiresAt)
 	return tok, nil
 }
 

@@ -76,7 +76,7 @@ func TestFetchTokenFromFake(t *testing.T) {
 			if err != nil {
 				t.Fatalf("FetchToken() error = %v", err)
 			}
-			if tok.AccessToken == "" || !tok.IssuedAt.Equal(requestTime) || !tok.ExpiresAt.Equal(requestTime.Add(tt.wantLifetime)) {
+			if tok.AccessToken == "" || !tok.RequestedAt.Equal(requestTime) || !tok.ExpiresAt.Equal(requestTime.Add(tt.wantLifetime)) {
 				t.Errorf("FetchToken() = %v, want a token issued at %s expiring after %s", tok, requestTime, tt.wantLifetime)
 			}
 			if n := fake.CallsBy(req.ClientID); n != 1 {

@@ -160,7 +160,7 @@ func TestFetchTokenKeepsBaseURLPrefix(t *testing.T) {
 }
 
 func TestFetchTokenReturnsTheParsedToken(t *testing.T) {
-	want := jwtWith(map[string]any{"iat": unix(-time.Minute), "exp": unix(2 * time.Hour)})
+	want := jwtWith(map[string]any{"iat": unix(-5 * time.Minute), "exp": unix(2 * time.Hour)})
 	req := validRequest()
 	req.BaseURL = serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
@@ -170,9 +170,9 @@ func TestFetchTokenReturnsTheParsedToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FetchToken() error = %v", err)
 	}
-	wantToken := Token{AccessToken: want, TokenType: "Bearer", IssuedAt: requestTime.Add(-time.Minute), ExpiresAt: requestTime.Add(time.Hour)}
+	wantToken := Token{AccessToken: want, TokenType: "Bearer", RequestedAt: requestTime, ExpiresAt: requestTime.Add(time.Hour)}
 	if tok.AccessToken != wantToken.AccessToken || tok.TokenType != wantToken.TokenType ||
-		!tok.IssuedAt.Equal(wantToken.IssuedAt) || !tok.ExpiresAt.Equal(wantToken.ExpiresAt) {
+		!tok.RequestedAt.Equal(wantToken.RequestedAt) || !tok.ExpiresAt.Equal(wantToken.ExpiresAt) {
 		t.Errorf("FetchToken() = %#v, want %#v", tok, wantToken)
 	}
 }

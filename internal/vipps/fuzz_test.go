@@ -52,8 +52,8 @@ func FuzzParseTokenResponse(f *testing.F) {
 			t.Fatalf("accepted a token expiring at %s, not after the request at %s", tok.ExpiresAt, requestTime)
 		case tok.ExpiresAt.Sub(requestTime) > maxLifetime:
 			t.Fatalf("accepted a token expiring at %s, more than %s after the request", tok.ExpiresAt, maxLifetime)
-		case !tok.IssuedAt.Before(tok.ExpiresAt):
-			t.Fatalf("IssuedAt %s is not before ExpiresAt %s", tok.IssuedAt, tok.ExpiresAt)
+		case !tok.RequestedAt.Before(tok.ExpiresAt):
+			t.Fatalf("RequestedAt %s is not before ExpiresAt %s", tok.RequestedAt, tok.ExpiresAt)
 		}
 	})
 }

@@ -22,14 +22,15 @@ import (
 	"strings"
 )
 
-// jwtTimes are the claims of an access token that bound its validity, in Unix
-// seconds, each with whether the token carries it.
+// jwtTimes is the claim of an access token that bounds its validity, exp in Unix
+// seconds, with whether the token carries it. iat and nbf are not read: Azure AD
+// back-dates them, so they say nothing about when the token was obtained.
 type jwtTimes struct {
-	IssuedAt, Expiry       int64
-	HasIssuedAt, HasExpiry bool
+	Expiry    int64
+	HasExpiry bool
 }
 
-// decodeJWTTimes reads iat and exp from a JWT's payload without verifying the
+// decodeJWTTimes reads exp from a JWT's payload without verifying the
 // signature: the token is only ever handed on to Vipps, which verifies it; we
 // only want to know when to fetch the next one. It reports false for anything
 // that is not a JWT with a JSON payload, so that an opaque token is still usable
@@ -44,8 +45,7 @@ func decodeJWTTimes(token string) (jwtTimes, bool) {
 		return jwtTimes{}, false
 	}
 	var claims struct {
-		IssuedAt json.RawMessage `json:"iat"`
-		Expiry   json.RawMessage `json:"exp"`
+		Expiry json.RawMessage `json:"exp"`
 	}
 	if err := json.Unmarshal(payload, &claims); err != nil {
 		return jwtTimes{}, false
@@ -53,7 +53,6 @@ func decodeJWTTimes(token string) (jwtTimes, bool) {
 	// A claim that is not a number counts as absent: the body's own fields still
 	// decide, and FetchToken fails when nothing says when the token expires.
 	var times jwtTimes
-	times.IssuedAt, times.HasIssuedAt, _ = parseNumber(claims.IssuedAt)
 	times.Expiry, times.HasExpiry, _ = parseNumber(claims.Expiry)
 	return times, true
 }

@@ -81,7 +81,7 @@ func parseTokenResponse(body []byte, requestTime time.Time) (Token, error) {
 	return Token{
 		AccessToken: resp.AccessToken,
 		TokenType:   "Bearer",
-		IssuedAt:    issuedAt(jwt, requestTime, expiresAt),
+		RequestedAt: requestTime.UTC(),
 		ExpiresAt:   expiresAt,
 	}, nil
 }
@@ -140,13 +140,4 @@ func earliestExpiry(resp tokenResponse, jwt jwtTimes, requestTime time.Time) (ti
 		return time.Time{}, malformed(fmt.Sprintf("token expires more than %s after it was requested", maxLifetime))
 	}
 	return expiresAt.UTC(), nil
-}
-
-// issuedAt is the JWT's iat when it is plausible (before the expiry), otherwise
-// the request time, which is never later than the real issue time.
-func issuedAt(jwt jwtTimes, requestTime, expiresAt time.Time) time.Time {
-	if jwt.HasIssuedAt && jwt.IssuedAt > 0 && jwt.IssuedAt < expiresAt.Unix() {
-		return time.Unix(jwt.IssuedAt, 0).UTC()
-	}
-	return requestTime.UTC()
 }

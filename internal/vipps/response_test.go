@@ -23,14 +23,13 @@ import (
 )
 
 func TestParseTokenResponse(t *testing.T) {
-	hourJWT := jwtWith(map[string]any{"iat": unix(-time.Minute), "nbf": unix(-6 * time.Minute), "exp": unix(time.Hour)})
-	issuedMinuteAgo := requestTime.Add(-time.Minute)
+	// Back-dated as Azure AD does: iat and nbf five minutes before the request.
+	hourJWT := jwtWith(map[string]any{"iat": unix(-5 * time.Minute), "nbf": unix(-5 * time.Minute), "exp": unix(time.Hour)})
 
 	tests := []struct {
 		name          string
 		body          []byte
 		wantExpiresAt time.Time
-		wantIssuedAt  time.Time
 		// wantErr is a substring of the malformed-response error; "" means success.
 		wantErr string
 	}{
@@ -42,7 +41,7 @@ func TestParseTokenResponse(t *testing.T) {
 				"expires_on": itoa(unix(time.Hour)), "not_before": itoa(unix(-5 * time.Minute)),
 				"resource": "00000002-0000-0000-c000-000000000000", "access_token": hourJWT,
 			}),
-			wantExpiresAt: requestTime.Add(3599 * time.Second), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(3599 * time.Second),
 		},
 		{
 			name: "standard, numeric fields as numbers",
@@ -50,47 +49,47 @@ func TestParseTokenResponse(t *testing.T) {
 				"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 0,
 				"expires_on": unix(time.Hour), "not_before": unix(-5 * time.Minute), "access_token": hourJWT,
 			}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 		{
 			name:          "partner, expires_in as a number, with scope",
 			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": 900, "scope": "donations:read"}),
-			wantExpiresAt: requestTime.Add(15 * time.Minute), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(15 * time.Minute),
 		},
 		{
 			name:          "partner, expires_in as a string",
 			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": "900"}),
-			wantExpiresAt: requestTime.Add(15 * time.Minute), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(15 * time.Minute),
 		},
 		{
 			name:          "only the JWT says when it expires",
 			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer"}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 		{
 			name:          "opaque token with expires_in, issued at the request time",
 			body:          body(map[string]any{"access_token": "opaque-token", "token_type": "Bearer", "expires_in": "600"}),
-			wantExpiresAt: requestTime.Add(10 * time.Minute), wantIssuedAt: requestTime,
+			wantExpiresAt: requestTime.Add(10 * time.Minute),
 		},
 		{
 			name:          "opaque token with only expires_on",
 			body:          body(map[string]any{"access_token": "opaque-token", "token_type": "Bearer", "expires_on": itoa(unix(time.Hour))}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 		{
 			name:          "token_type is case-insensitive",
 			body:          body(map[string]any{"access_token": hourJWT, "token_type": "bearer", "expires_in": 60}),
-			wantExpiresAt: requestTime.Add(time.Minute), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(time.Minute),
 		},
 		{
 			name:          "empty and null numeric fields count as absent",
 			body:          body(map[string]any{"access_token": hourJWT, "token_type": "Bearer", "expires_in": "", "expires_on": nil}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 		{
 			name:          "surrounding whitespace is ignored",
 			body:          []byte("\n  " + string(body(map[string]any{"access_token": hourJWT, "token_type": "Bearer"})) + "\r\n"),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 
 		// The earliest expiry wins, whichever field offers it.
@@ -98,33 +97,33 @@ func TestParseTokenResponse(t *testing.T) {
 			name: "expires_on is earliest",
 			body: body(map[string]any{"access_token": hourJWT, "token_type": "Bearer",
 				"expires_in": "3600", "expires_on": itoa(unix(30 * time.Minute))}),
-			wantExpiresAt: requestTime.Add(30 * time.Minute), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(30 * time.Minute),
 		},
 		{
 			name: "JWT exp is earliest",
 			body: body(map[string]any{"access_token": hourJWT, "token_type": "Bearer",
 				"expires_in": "7200", "expires_on": itoa(unix(2 * time.Hour))}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: issuedMinuteAgo,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 		{
 			name: "an absurd expires_in loses to a sane expires_on",
 			body: body(map[string]any{"access_token": "opaque", "token_type": "Bearer",
 				"expires_in": "99999999999999999999", "expires_on": itoa(unix(time.Hour))}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 
-		// IssuedAt falls back to the request time when iat is implausible.
+		// iat is never read: whatever it says, the token was obtained at the request time.
 		{
 			name: "iat after the expiry is ignored",
 			body: body(map[string]any{"token_type": "Bearer",
 				"access_token": jwtWith(map[string]any{"iat": unix(2 * time.Hour), "exp": unix(time.Hour)})}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 		{
 			name: "negative iat is ignored",
 			body: body(map[string]any{"token_type": "Bearer",
 				"access_token": jwtWith(map[string]any{"iat": -1, "exp": unix(time.Hour)})}),
-			wantExpiresAt: requestTime.Add(time.Hour), wantIssuedAt: requestTime,
+			wantExpiresAt: requestTime.Add(time.Hour),
 		},
 
 		// Malformed responses.
@@ -254,8 +253,8 @@ func TestParseTokenResponse(t *testing.T) {
 			if !tok.ExpiresAt.Equal(tt.wantExpiresAt) {
 				t.Errorf("ExpiresAt = %s, want %s", tok.ExpiresAt, tt.wantExpiresAt)
 			}
-			if !tok.IssuedAt.Equal(tt.wantIssuedAt) {
-				t.Errorf("IssuedAt = %s, want %s", tok.IssuedAt, tt.wantIssuedAt)
+			if !tok.RequestedAt.Equal(requestTime) {
+				t.Errorf("RequestedAt = %s, want the request time %s", tok.RequestedAt, requestTime)
 			}
 		})
 	}

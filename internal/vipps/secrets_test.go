@@ -152,7 +152,7 @@ func TestInvalidRequestErrorsNameFieldsNotSecrets(t *testing.T) {
 
 // TestTokenAndRequestNeverPrintSecrets covers every way a value reaches text.
 func TestTokenAndRequestNeverPrintSecrets(t *testing.T) {
-	tok := Token{AccessToken: plantedToken, TokenType: "Bearer", IssuedAt: requestTime, ExpiresAt: requestTime.Add(time.Hour)}
+	tok := Token{AccessToken: plantedToken, TokenType: "Bearer", RequestedAt: requestTime, ExpiresAt: requestTime.Add(time.Hour)}
 	req := Request{Type: TokenTypeStandard, BaseURL: TestBaseURL,
 		ClientID: "client-1", ClientSecret: plantedSecret, SubscriptionKey: plantedKey}
 

@@ -31,8 +31,10 @@ type Token struct {
 	AccessToken string
 	// TokenType is always "Bearer"; FetchToken rejects any other type.
 	TokenType string
-	// IssuedAt is the JWT's iat when present, otherwise the time the request was sent.
-	IssuedAt time.Time
+	// RequestedAt is when the request that obtained the token was sent. The token's lifetime
+	// counts from here, as OAuth clients count expires_in: never from the JWT's iat or the
+	// body's not_before, which Azure AD back-dates by about five minutes.
+	RequestedAt time.Time
 	// ExpiresAt is the earliest expiry the response offers.
 	ExpiresAt time.Time
 }
@@ -40,7 +42,7 @@ type Token struct {
 // tokenView is what a Token shows of itself.
 type tokenView struct {
 	TokenType   string
-	IssuedAt    time.Time
+	RequestedAt time.Time
 	ExpiresAt   time.Time
 	AccessToken string
 }
@@ -48,7 +50,7 @@ type tokenView struct {
 func (t Token) view() tokenView {
 	return tokenView{
 		TokenType:   t.TokenType,
-		IssuedAt:    t.IssuedAt,
+		RequestedAt: t.RequestedAt,
 		ExpiresAt:   t.ExpiresAt,
 		AccessToken: redactedIfSet(t.AccessToken),
 	}
@@ -57,8 +59,8 @@ func (t Token) view() tokenView {
 // String prints the token's type and validity, not the token.
 func (t Token) String() string {
 	v := t.view()
-	return fmt.Sprintf("{TokenType:%s IssuedAt:%s ExpiresAt:%s AccessToken:%s}",
-		v.TokenType, v.IssuedAt.Format(time.RFC3339), v.ExpiresAt.Format(time.RFC3339), v.AccessToken)
+	return fmt.Sprintf("{TokenType:%s RequestedAt:%s ExpiresAt:%s AccessToken:%s}",
+		v.TokenType, v.RequestedAt.Format(time.RFC3339), v.ExpiresAt.Format(time.RFC3339), v.AccessToken)
 }
 
 // GoString is String with the type name, for %#v.

@@ -24,9 +24,6 @@ import (
 // standardResource is the resource Vipps' standard token response names.
 const standardResource = "00000002-0000-0000-c000-000000000000"
 
-// notBeforeSkew is how far Vipps back-dates not_before.
-const notBeforeSkew = 5 * time.Minute
-
 // Documented token lifetimes.
 const (
 	testLifetime       = time.Hour
@@ -53,12 +50,13 @@ func lifetimeFor(env Environment, endpoint Endpoint, override time.Duration) tim
 // a map so that faults can take fields away. A fault may also set the lifetime.
 func tokenFields(snap snapshot, endpoint Endpoint, clientID, resource string, fault Fault) map[string]any {
 	issuedAt := snap.now.Unix()
+	backdated := issuedAt - int64(snap.backdating/time.Second)
 	lifetime := fault.lifetime(int64(lifetimeFor(snap.env, endpoint, snap.lifetime) / time.Second))
 	claims := jwtClaims{
 		Audience:  standardResource,
 		Issuer:    "https://fake-vipps.invalid/" + string(snap.env) + "/",
-		IssuedAt:  issuedAt,
-		NotBefore: issuedAt - int64(notBeforeSkew/time.Second),
+		IssuedAt:  backdated,
+		NotBefore: backdated,
 		Expiry:    issuedAt + lifetime,
 		AppID:     clientID,
 		ID:        randomHex(8),

@@ -41,6 +41,7 @@ type settings struct {
 	creds      []Credentials
 	credsGiven bool
 	lifetime   time.Duration
+	backdating time.Duration
 	encoding   NumericEncoding
 	now        func() time.Time
 }
@@ -64,6 +65,17 @@ func WithCredentials(creds ...Credentials) Option {
 // minutes partner). The JWT counts whole seconds.
 func WithLifetime(d time.Duration) Option {
 	return func(s *settings) { s.lifetime = d }
+}
+
+// DefaultBackdating is how far Azure AD, which issues Vipps tokens, back-dates iat, nbf and
+// not_before to allow for clock skew: exp − iat is the lifetime plus five minutes.
+const DefaultBackdating = 5 * time.Minute
+
+// WithBackdating sets how far iat, nbf and not_before lie before the time a token is
+// issued (default DefaultBackdating, as Vipps does). 0 makes them the exact issue time,
+// which no real Vipps token has.
+func WithBackdating(d time.Duration) Option {
+	return func(s *settings) { s.backdating = d }
 }
 
 // WithNumericEncoding chooses strings or numbers for the numeric fields.

@@ -36,6 +36,7 @@ type Server struct {
 	env        Environment
 	creds      credentialStore
 	lifetime   time.Duration // 0: the documented default per endpoint
+	backdating time.Duration
 	encoding   NumericEncoding
 	now        func() time.Time
 	signingKey []byte
@@ -46,14 +47,17 @@ type Server struct {
 // NewServer returns a fake for the Test environment with DefaultCredentials,
 // unless options say otherwise.
 func NewServer(opts ...Option) *Server {
-	set := settings{env: EnvironmentTest, now: time.Now}
+	set := settings{env: EnvironmentTest, now: time.Now, backdating: DefaultBackdating}
 	for _, opt := range opts {
 		opt(&set)
 	}
 	if !set.credsGiven {
 		set.creds = []Credentials{DefaultCredentials(set.env)}
 	}
-	s := &Server{env: set.env, lifetime: set.lifetime, encoding: set.encoding, now: set.now, signingKey: make([]byte, 32)}
+	s := &Server{
+		env: set.env, lifetime: set.lifetime, backdating: set.backdating, encoding: set.encoding,
+		now: set.now, signingKey: make([]byte, 32),
+	}
 	_, _ = rand.Read(s.signingKey) // crypto/rand.Read never fails (Go 1.24+).
 	for _, c := range set.creds {
 		s.creds.put(c)
@@ -67,6 +71,7 @@ type snapshot struct {
 	env        Environment
 	creds      credentialStore
 	lifetime   time.Duration
+	backdating time.Duration
 	encoding   NumericEncoding
 	now        time.Time
 	signingKey []byte
@@ -121,6 +126,7 @@ func (s *Server) begin(r *http.Request, body []byte, endpoint Endpoint) (snapsho
 		env:        s.env,
 		creds:      slices.Clone(s.creds),
 		lifetime:   s.lifetime,
+		backdating: s.backdating,
 		encoding:   s.encoding,
 		now:        now,
 		signingKey: s.signingKey,

@@ -91,14 +91,27 @@ func TestTokenResponses(t *testing.T) {
 
 			claims := claimsOf(t, decoded["access_token"].(string))
 			lifetime := number(t, decoded["expires_in"])
-			if claims["iat"] != float64(now.Unix()) || claims["nbf"] != float64(now.Add(-5*time.Minute).Unix()) ||
-				claims["exp"] != float64(now.Unix()+lifetime) {
-				t.Errorf("claims = %v, want iat now, nbf 5 minutes back, exp after expires_in", claims)
+			backdated := float64(now.Add(-5 * time.Minute).Unix())
+			if claims["iat"] != backdated || claims["nbf"] != backdated || claims["exp"] != float64(now.Unix()+lifetime) {
+				t.Errorf("claims = %v, want iat and nbf 5 minutes back as Azure AD sends them, exp after expires_in", claims)
+			}
+			if nb, ok := decoded["not_before"]; ok && number(t, nb) != int64(backdated) {
+				t.Errorf("not_before = %v, want 5 minutes back", nb)
 			}
 			if on, ok := decoded["expires_on"]; ok && number(t, on) != int64(claims["exp"].(float64)) {
 				t.Errorf("expires_on = %v, want the JWT exp %v", on, claims["exp"])
 			}
 		})
+	}
+}
+
+func TestBackdatingCanBeTurnedOff(t *testing.T) {
+	fake := fakevipps.NewServer(fakevipps.WithClock(fixedClock), fakevipps.WithBackdating(0))
+	_, decoded := do(t, fake, standardCall(testCreds))
+	claims := claimsOf(t, decoded["access_token"].(string))
+	if claims["iat"] != float64(now.Unix()) || claims["nbf"] != float64(now.Unix()) ||
+		number(t, decoded["not_before"]) != now.Unix() {
+		t.Errorf("claims = %v, not_before = %v: want the exact issue time", claims, decoded["not_before"])
 	}
 }
 

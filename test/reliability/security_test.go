@@ -35,6 +35,7 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/leakscan"
 )
 
 var _ = Describe("Security", func() {
@@ -57,8 +58,8 @@ var _ = Describe("Security", func() {
 			requestRefresh(cluster, "planted", "token-1")
 		}
 		Eventually(func(g Gomega) { allReady(g, cluster.Client, "planted", 3) }).Should(Succeed())
-		for _, token := range targetTokens(Default, cluster.Client, "planted") {
-			tokens[token] = token
+		for name, token := range targetTokens(Default, cluster.Client, "planted") {
+			tokens["renewed "+name] = token
 		}
 
 		outputs := map[string]string{
@@ -68,18 +69,14 @@ var _ = Describe("Security", func() {
 			"metrics": scrape(op),
 		}
 		Expect(outputs["log"]).To(ContainSubstring("Requesting a token"), "the log is at debug verbosity")
-		secrets := map[string]string{
-			"client secret": creds.ClientSecret, "wrong client secret": wrongSecret,
-			"subscription key": creds.SubscriptionKeys[0],
-		}
+		secrets := make([]leakscan.Secret, 0, 3+len(tokens))
+		secrets = append(secrets,
+			planted("client secret", creds.ClientSecret), planted("wrong client secret", wrongSecret),
+			planted("subscription key", creds.SubscriptionKeys[0]))
 		for name, token := range tokens {
-			secrets["token of "+name] = token
+			secrets = append(secrets, planted("token of "+name, token))
 		}
-		for output, text := range outputs {
-			for what, secret := range secrets {
-				Expect(text).NotTo(ContainSubstring(secret), "the %s holds the %s", output, what)
-			}
-		}
+		expectNoLeaks(outputs, secrets)
 	})
 
 	It("sends nothing to an endpoint outside the allow-list", func() {
