@@ -42,8 +42,9 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate WebhookConfiguration, ClusterRole and CustomResourceDefinition objects.
+manifests: controller-gen ## Generate WebhookConfiguration, ClusterRole and CustomResourceDefinition objects, and the Helm chart's copies.
 	"$(CONTROLLER_GEN)" rbac:roleName=manager-role crd webhook paths="./..." output:crd:artifacts:config=config/crd/bases
+	hack/chart-files.sh
 
 .PHONY: generate
 generate: controller-gen ## Generate code containing DeepCopy, DeepCopyInto, and DeepCopyObject method implementations.
@@ -63,8 +64,8 @@ api-docs: crd-ref-docs ## Generate the API reference in docs/api-reference.md fr
 		--templates-dir=hack/api-docs/templates --output-path=docs/api-reference.md
 
 .PHONY: test
-test: manifests generate fmt vet envtest-assets ## Run all tests against a real kube-apiserver and etcd (envtest).
-	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST="$(ENVTEST)" hack/envtest-assets.sh)" \
+test: manifests generate fmt vet envtest-assets helm promtool ## Run all tests against a real kube-apiserver and etcd (envtest).
+	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST="$(ENVTEST)" hack/envtest-assets.sh)" HELM="$(HELM)" PROMTOOL="$(PROMTOOL)" \
 		go test ./... -coverprofile cover.out
 
 .PHONY: soak
@@ -78,10 +79,10 @@ fuzz: ## Fuzz the Vipps response parser for FUZZTIME (30s).
 .PHONY: verify
 verify: manifests generate api-docs ## Fail when generated files are stale, or a binary or a file over 1 MiB is tracked.
 	go run ./hack/verify-no-binaries
-	@stale="$$(git status --porcelain -- api config docs/api-reference.md)"; \
+	@stale="$$(git status --porcelain -- api config charts docs/api-reference.md)"; \
 	if [ -n "$$stale" ]; then \
 		echo "Generated files are stale; run 'make manifests generate api-docs' and commit:"; \
-		echo "$$stale"; git --no-pager diff --stat -- api config docs/api-reference.md; exit 1; \
+		echo "$$stale"; git --no-pager diff --stat -- api config charts docs/api-reference.md; exit 1; \
 	fi
 
 .PHONY: lint
@@ -187,6 +188,8 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 ENVTEST ?= $(LOCALBIN)/setup-envtest
 GOLANGCI_LINT = $(LOCALBIN)/golangci-lint
 CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs
+HELM ?= $(LOCALBIN)/helm
+PROMTOOL ?= $(LOCALBIN)/promtool
 
 ## Tool Versions
 KUSTOMIZE_VERSION ?= v5.8.1
@@ -195,6 +198,11 @@ CONTROLLER_TOOLS_VERSION ?= v0.21.0
 ENVTEST_VERSION ?= v0.25.1
 GOLANGCI_LINT_VERSION ?= v2.15.0
 CRD_REF_DOCS_VERSION ?= v0.3.0
+HELM_VERSION ?= v4.3.2
+# promtool tests the alerts in config/prometheus/rules.yaml (test/monitoring). Prometheus 3.x's
+# Go module versions are v0.3XX.Y for Prometheus 3.XX.Y; keep this the version that
+# test/monitoring/selectors/go.mod requires, whose PromQL parser checks the queries.
+PROMTOOL_VERSION ?= v0.316.0
 
 # The Kubernetes version of the envtest control plane. hack/envtest-assets.sh builds it from
 # source when setup-envtest cannot download it; keep it on the same minor as k8s.io/api.
@@ -228,10 +236,20 @@ golangci-lint: $(GOLANGCI_LINT) ## Download golangci-lint locally if necessary.
 $(GOLANGCI_LINT): $(LOCALBIN)
 	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
 
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Build promtool locally if necessary (it tests the alerts; takes minutes the first time).
+$(PROMTOOL): $(LOCALBIN)
+	$(call go-install-tool,$(PROMTOOL),github.com/prometheus/prometheus/cmd/promtool,$(PROMTOOL_VERSION))
+
 .PHONY: crd-ref-docs
 crd-ref-docs: $(CRD_REF_DOCS) ## Download crd-ref-docs locally if necessary.
 $(CRD_REF_DOCS): $(LOCALBIN)
 	$(call go-install-tool,$(CRD_REF_DOCS),github.com/elastic/crd-ref-docs,$(CRD_REF_DOCS_VERSION))
+
+.PHONY: helm
+helm: $(HELM) ## Build helm locally if necessary (from the Go module proxy; takes minutes the first time).
+$(HELM): $(LOCALBIN)
+	$(call go-install-tool,$(HELM),helm.sh/helm/v4/cmd/helm,$(HELM_VERSION))
 
 # go-install-tool will 'go install' any package with custom target and name of binary, if it doesn't exist
 # $1 - target path with name of binary

@@ -29,6 +29,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
@@ -68,6 +69,17 @@ func New() (*envtest.Environment, error) {
 		BinaryAssetsDirectory: assets,
 		Scheme:                Scheme(),
 	}, nil
+}
+
+// Start starts env and returns a client of its Scheme for the cluster admin envtest creates.
+// env.Config is that admin's, for a manager or another client. Stop env even when Start
+// fails: the control plane may be half started.
+func Start(env *envtest.Environment) (client.Client, error) {
+	cfg, err := env.Start()
+	if err != nil {
+		return nil, err
+	}
+	return client.New(cfg, client.Options{Scheme: env.Scheme})
 }
 
 func assetsDir() (string, error) {

@@ -19,11 +19,7 @@ limitations under the License.
 package install
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -32,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
 )
 
 // The suite builds the installer the way `make build-installer` does (kustomize build
@@ -50,9 +47,8 @@ var (
 	k8sClient client.Client
 	ctx       context.Context
 
-	kustomize  string // the kustomize binary
-	kubectl    string // the kubectl binary
-	kubeconfig string // a kubeconfig for a cluster admin, as the installing user is
+	kustomize string               // the kustomize binary
+	kubectl   *installtest.Kubectl // kubectl as a cluster admin, as the installing user is
 )
 
 func TestInstall(t *testing.T) {
@@ -62,24 +58,14 @@ func TestInstall(t *testing.T) {
 
 var _ = BeforeSuite(func() {
 	ctx = context.Background()
-	kustomize = findKustomize()
+	kustomize = installtest.FindKustomize()
 
 	var err error
 	env, err = testenv.New()
 	Expect(err).NotTo(HaveOccurred())
-	cfg, err := env.Start()
+	k8sClient, err = testenv.Start(env)
 	Expect(err).NotTo(HaveOccurred())
-	k8sClient, err = client.New(cfg, client.Options{Scheme: env.Scheme})
-	Expect(err).NotTo(HaveOccurred())
-
-	kubectl = filepath.Join(env.BinaryAssetsDirectory, "kubectl")
-	Expect(kubectl).To(BeAnExistingFile(), "hack/envtest-assets.sh puts kubectl next to kube-apiserver")
-	admin, err := env.AddUser(envtest.User{Name: "installer", Groups: []string{"system:masters"}}, nil)
-	Expect(err).NotTo(HaveOccurred())
-	contents, err := admin.KubeConfig()
-	Expect(err).NotTo(HaveOccurred())
-	kubeconfig = filepath.Join(GinkgoT().TempDir(), "installer.kubeconfig")
-	Expect(os.WriteFile(kubeconfig, contents, 0o600)).To(Succeed())
+	kubectl = installtest.AdminKubectl(env, "vipps-token-operator-installer")
 })
 
 var _ = AfterSuite(func() {
@@ -87,26 +73,3 @@ var _ = AfterSuite(func() {
 		Expect(env.Stop()).To(Succeed())
 	}
 })
-
-// findKustomize returns $KUSTOMIZE, or bin/kustomize after `make kustomize` made sure it
-// is there at the Makefile's pinned version.
-func findKustomize() string {
-	if path := os.Getenv("KUSTOMIZE"); path != "" {
-		return path
-	}
-	cmd := exec.Command("make", "--no-print-directory", "kustomize")
-	cmd.Dir = testenv.RepoRoot()
-	cmd.Stdout, cmd.Stderr = GinkgoWriter, GinkgoWriter
-	Expect(cmd.Run()).To(Succeed(), "make kustomize")
-	return filepath.Join(testenv.RepoRoot(), "bin", "kustomize")
-}
-
-// run runs a command and returns its stdout and stderr apart.
-func run(name string, args ...string) (stdout, stderr string, err error) {
-	var out, errOut bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	GinkgoWriter.Printf("$ %s %v\n%s%s", filepath.Base(name), args, out.String(), errOut.String())
-	return out.String(), errOut.String(), err
-}

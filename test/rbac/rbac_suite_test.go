@@ -21,12 +21,10 @@ package rbac
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -37,10 +35,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -54,6 +50,8 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
 
 // The suite starts a kube-apiserver that authorises with RBAC only, installs the manager's
@@ -92,9 +90,7 @@ var (
 	// logs holds everything the manager and client-go logged.
 	logs = &syncBuffer{}
 
-	suiteCtx    context.Context
-	suiteCancel context.CancelFunc
-	managerDone chan struct{}
+	suiteCtx context.Context
 )
 
 func TestRBAC(t *testing.T) {
@@ -110,11 +106,12 @@ var _ = BeforeSuite(func() {
 	logger := zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true))
 	logf.SetLogger(logger)
 	klog.SetLogger(logger)
-	suiteCtx, suiteCancel = context.WithCancel(context.Background())
+	suiteCtx = context.Background()
 
 	var err error
 	env, err = testenv.New()
 	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(env.Stop)
 	// envtest defaults to RBAC already; say so, so that a change of default cannot turn
 	// this suite into one that authorises everything.
 	apiServer := env.ControlPlane.GetAPIServer().Configure()
@@ -123,9 +120,7 @@ var _ = BeforeSuite(func() {
 	// blocks the owner's deletion takes `update` on the owner's finalizers. kube-apiserver
 	// does not by default; turn it on, so that the manager's RBAC is proven enough there too.
 	apiServer.Append("enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
-	adminConfig, err := env.Start()
-	Expect(err).NotTo(HaveOccurred())
-	adminClient, err = client.New(adminConfig, client.Options{Scheme: env.Scheme})
+	adminClient, err = testenv.Start(env)
 	Expect(err).NotTo(HaveOccurred())
 
 	Expect(adminClient.Create(suiteCtx, &corev1.Namespace{
@@ -140,32 +135,17 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	managerConfig = user.Config()
 
-	fake = fakevipps.NewServer(fakevipps.WithEnvironment(fakevipps.EnvironmentTest))
-	fakeServer = httptest.NewServer(fake)
+	fake, fakeServer = operatortest.StartFakeVipps()
 	metricsAddr = freeAddress()
 	startManager()
-})
-
-var _ = AfterSuite(func() {
-	if suiteCancel != nil {
-		suiteCancel()
-	}
-	if managerDone != nil {
-		Eventually(managerDone).Should(BeClosed())
-	}
-	if fakeServer != nil {
-		fakeServer.Close()
-	}
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
 })
 
 // installRBAC creates the objects of rbacFiles as the installer does, in operatorNamespace,
 // and returns the name of the ServiceAccount.
 func installRBAC() (serviceAccount string) {
 	for _, file := range rbacFiles {
-		for _, obj := range readObjects(filepath.Join(testenv.RepoRoot(), "config", "rbac", file)) {
+		manifest := installtest.ReadManifest(filepath.Join(testenv.RepoRoot(), "config", "rbac", file))
+		for _, obj := range manifest.Objects {
 			switch obj.GetKind() {
 			case "ServiceAccount":
 				serviceAccount = obj.GetName()
@@ -200,24 +180,6 @@ func inOperatorNamespace(binding *unstructured.Unstructured) {
 	Expect(unstructured.SetNestedSlice(binding.Object, subjects, "subjects")).To(Succeed())
 }
 
-func readObjects(path string) []*unstructured.Unstructured {
-	contents, err := os.ReadFile(path)
-	Expect(err).NotTo(HaveOccurred())
-	var objects []*unstructured.Unstructured
-	decoder := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(contents), 4096)
-	for {
-		obj := &unstructured.Unstructured{}
-		err := decoder.Decode(&obj.Object)
-		if errors.Is(err, io.EOF) {
-			return objects
-		}
-		Expect(err).NotTo(HaveOccurred(), path)
-		if len(obj.Object) > 0 {
-			objects = append(objects, obj)
-		}
-	}
-}
-
 // startManager runs the manager as cmd/main.go wires it, as the ServiceAccount: leader
 // election on, secure metrics with the API server's authentication and authorisation.
 func startManager() {
@@ -237,27 +199,11 @@ func startManager() {
 	})
 	Expect(err).NotTo(HaveOccurred())
 
-	endpoints, err := controller.NewEndpointAllowList([]string{fakeServer.URL})
-	Expect(err).NotTo(HaveOccurred())
-	Expect((&controller.VippsTokenReconciler{
-		Client:                  mgr.GetClient(),
-		APIReader:               mgr.GetAPIReader(),
-		Scheme:                  mgr.GetScheme(),
-		Recorder:                mgr.GetEventRecorder("vipps-token-operator"),
-		Vipps:                   controller.RateLimited(vipps.NewClient(vipps.WithTimeout(2*time.Second)), 20, 20),
-		Clock:                   clock.RealClock{},
-		Endpoints:               endpoints,
-		MaxConcurrentReconciles: 2,
-	}).SetupWithManager(mgr)).To(Succeed())
+	operatortest.SetupReconciler(mgr, fakeServer.URL,
+		controller.RateLimited(vipps.NewClient(vipps.WithTimeout(2*time.Second)), 20, 20))
 	Expect(mgr.AddHealthzCheck("healthz", healthz.Ping)).To(Succeed())
 	Expect(mgr.AddReadyzCheck("readyz", healthz.Ping)).To(Succeed())
-
-	managerDone = make(chan struct{})
-	go func() {
-		defer GinkgoRecover()
-		defer close(managerDone)
-		Expect(mgr.Start(suiteCtx)).To(Succeed())
-	}()
+	operatortest.StartManager(suiteCtx, mgr)
 }
 
 // freeAddress returns a local address that nothing listens on.

@@ -38,28 +38,16 @@ import (
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
 
 var _ = Describe("The manager, as its ServiceAccount", func() {
 	It("makes a VippsToken Ready, fills its target, records an event, and is refused nothing", func() {
 		namespace := newNamespace("shop")
 		creds := fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)
-		Expect(adminClient.Create(suiteCtx, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "vipps-credentials"},
-			StringData: map[string]string{
-				"client-id": creds.ClientID, "client-secret": creds.ClientSecret, "subscription-key": creds.SubscriptionKeys[0],
-			},
-		})).To(Succeed())
-		tok := &tokensv1alpha1.VippsToken{
-			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "webshop"},
-			Spec: tokensv1alpha1.VippsTokenSpec{
-				Type:                 tokensv1alpha1.TokenTypeStandard,
-				Environment:          tokensv1alpha1.EnvironmentTest,
-				Endpoint:             fakeServer.URL,
-				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
-				Targets:              []tokensv1alpha1.TargetSecret{{Name: "vipps-token"}},
-			},
-		}
+		Expect(adminClient.Create(suiteCtx, operatortest.CredentialsSecret(namespace, "vipps-credentials", creds))).
+			To(Succeed())
+		tok := operatortest.StandardToken(namespace, "webshop", fakeServer.URL, "vipps-token")
 		Expect(adminClient.Create(suiteCtx, tok)).To(Succeed())
 
 		By("the VippsToken becomes Ready")

@@ -1,0 +1,149 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package argocd
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
+)
+
+// The fixtures of internal/controller's suite, of which only what these specs need.
+// Namespaces have fixed names, so that the captured objects do not change from one
+// capture to the next for no reason.
+
+// newNamespace creates the namespace of a spec.
+func newNamespace(name string) string {
+	Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
+	return name
+}
+
+// newCredentials registers credentials of the spec's own with the fake, so that the fake's
+// per-client counters count this spec's calls only, and stores them in a Secret.
+func newCredentials(namespace, secretName string) fakevipps.Credentials {
+	creds := fakevipps.Credentials{
+		ClientID: fmt.Sprintf("%s-%s-4%s-8%s-%s",
+			randomHex(4), randomHex(2), randomHex(2)[1:], randomHex(2)[1:], randomHex(6)),
+		ClientSecret:     "c2VjcmV0+" + randomHex(12) + "/==",
+		SubscriptionKeys: []string{randomHex(16)},
+	}
+	fake.AddCredentials(creds)
+	Expect(k8sClient.Create(suiteCtx, operatortest.CredentialsSecret(namespace, secretName, creds))).To(Succeed())
+	return creds
+}
+
+func wrongClientSecret() string { return "d3Jvbmc+" + randomHex(12) + "/==" }
+
+func randomHex(bytes int) string {
+	b := make([]byte, bytes)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newToken builds a Standard VippsToken "shop" against the fake with one target,
+// "shop-token". The short minimum interval lets specs use tokens that live seconds.
+func newToken(namespace string) *tokensv1alpha1.VippsToken {
+	tok := operatortest.StandardToken(namespace, "shop", fakeServer.URL, "shop-token")
+	tok.TypeMeta = metav1.TypeMeta{APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: kind}
+	tok.Spec.RefreshPolicy = &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}}
+	return tok
+}
+
+// create creates tok and returns the API server's answer, which has no status yet. The
+// VippsToken is deleted when the spec ends, so that its renewals do not reach the fake
+// during a later spec.
+func create(tok *tokensv1alpha1.VippsToken) *unstructured.Unstructured {
+	GinkgoHelper()
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tok)
+	Expect(err).NotTo(HaveOccurred())
+	obj := &unstructured.Unstructured{Object: content}
+	Expect(k8sClient.Create(suiteCtx, obj)).To(Succeed())
+	DeferCleanup(func() {
+		Expect(client.IgnoreNotFound(k8sClient.Delete(suiteCtx, obj.DeepCopy()))).To(Succeed())
+	})
+	return obj
+}
+
+// withShortLifetime makes the fake issue tokens that live d for the rest of the spec.
+func withShortLifetime(d time.Duration) {
+	fake.SetLifetime(d)
+	DeferCleanup(func() { fake.SetLifetime(0) })
+}
+
+// withOutage makes every token request fail with 503 for the rest of the spec.
+func withOutage() {
+	fake.InjectFaults(fakevipps.Status503, fakevipps.UntilCleared)
+	DeferCleanup(fake.ClearFaults)
+}
+
+// live reads the VippsToken "shop" as Argo CD does: the whole object, from the API server.
+func live(g Gomega, namespace string) *unstructured.Unstructured {
+	obj := &unstructured.Unstructured{}
+	obj.SetGroupVersionKind(tokensv1alpha1.GroupVersion.WithKind(kind))
+	g.Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: namespace, Name: "shop"}, obj)).To(Succeed())
+	return obj
+}
+
+// eventuallyReady waits until the VippsToken "shop" has observed its spec and its Ready
+// condition has the status and reason given, and returns it as it was then.
+func eventuallyReady(namespace string, status metav1.ConditionStatus, reason string) *unstructured.Unstructured {
+	GinkgoHelper()
+	var obj *unstructured.Unstructured
+	Eventually(func(g Gomega) {
+		obj = live(g, namespace)
+		tok := typed(obj.Object)
+		ready := meta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionReady)
+		g.Expect(ready).NotTo(BeNil())
+		g.Expect(ready.Status).To(Equal(status), ready.Message)
+		g.Expect(ready.Reason).To(Equal(reason), ready.Message)
+		g.Expect(tok.Status.ObservedGeneration).To(Equal(tok.Generation))
+	}).Should(Succeed())
+	return obj
+}
+
+// typed converts an object read or captured as unstructured into a VippsToken.
+func typed(obj map[string]any) *tokensv1alpha1.VippsToken {
+	GinkgoHelper()
+	tok := &tokensv1alpha1.VippsToken{}
+	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(obj, tok)).To(Succeed())
+	return tok
+}
+
+// setClientSecret changes the client secret in the credentials Secret.
+func setClientSecret(namespace, value string) {
+	GinkgoHelper()
+	secret := &corev1.Secret{}
+	key := client.ObjectKey{Namespace: namespace, Name: "vipps-credentials"}
+	Expect(k8sClient.Get(suiteCtx, key, secret)).To(Succeed())
+	patch := client.MergeFrom(secret.DeepCopy())
+	secret.Data["client-secret"] = []byte(value)
+	Expect(k8sClient.Patch(suiteCtx, secret, patch)).To(Succeed())
+}

@@ -1,0 +1,96 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package argocd tests the Argo CD resource customization of VippsToken (health check and
+// refresh action, in argocd/resource_customizations) on the interpreter Argo CD runs it on,
+// against VippsTokens that the real reconciler brought into each phase, and captures those
+// objects as the customization's test data.
+package argocd
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/vipps-token-operator/vipps-token-operator/internal/controller"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
+	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
+)
+
+// The suite runs the real reconciler in a manager against a real kube-apiserver and etcd,
+// with the project's fake Vipps server behind an allowed endpoint, as internal/controller's
+// suite does. Specs read through k8sClient, which goes to the API server directly.
+
+// updateEnv, set to 1, makes the suite write what it captures into the customization's
+// testdata instead of comparing the committed files with it.
+const updateEnv = "UPDATE_ARGOCD_TESTDATA"
+
+var (
+	env       *envtest.Environment
+	k8sClient client.Client
+
+	fake       *fakevipps.Server
+	fakeServer *httptest.Server
+
+	suiteCtx context.Context
+)
+
+func updating() bool { return os.Getenv(updateEnv) == "1" }
+
+func TestArgoCD(t *testing.T) {
+	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(15 * time.Second)
+	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+	SetDefaultConsistentlyDuration(3 * time.Second)
+	SetDefaultConsistentlyPollingInterval(200 * time.Millisecond)
+	RunSpecs(t, "Argo CD customization of VippsToken")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	suiteCtx = context.Background()
+
+	var err error
+	env, err = testenv.New()
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(env.Stop)
+	k8sClient, err = testenv.Start(env)
+	Expect(err).NotTo(HaveOccurred())
+
+	fake, fakeServer = operatortest.StartFakeVipps()
+
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+		Scheme:  env.Scheme,
+		Cache:   controller.CacheOptions(nil),
+		Metrics: metricsserver.Options{BindAddress: "0"},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	operatortest.SetupReconciler(mgr, fakeServer.URL, vipps.NewClient(vipps.WithTimeout(2*time.Second)))
+	operatortest.StartManager(suiteCtx, mgr)
+})

@@ -1,0 +1,115 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package operatortest runs the operator's real reconciler in a Ginkgo suite: in a manager,
+// against envtest's kube-apiserver, with the project's fake Vipps server behind an allowed
+// endpoint, as test/argocd and test/rbac do. It also builds the credentials Secrets and
+// VippsTokens their specs create.
+//
+// What it starts, it stops when the suite ends, through DeferCleanup. Call StartFakeVipps and
+// StartManager from BeforeSuite after DeferCleanup(env.Stop): cleanups run last registered
+// first, so the manager stops first, then the fake Vipps server, then the API server.
+package operatortest
+
+import (
+	"context"
+	"net/http/httptest"
+
+	// The Ginkgo and Gomega DSL, dot-imported as in the suites these helpers are part of.
+	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck
+	. "github.com/onsi/gomega"    //nolint:staticcheck
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/controller"
+	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+)
+
+// StartFakeVipps starts a fake Vipps server for the test environment, and closes it when
+// the suite ends. Specs register credentials with fake; VippsTokens call server.URL.
+func StartFakeVipps() (fake *fakevipps.Server, server *httptest.Server) {
+	fake = fakevipps.NewServer(fakevipps.WithEnvironment(fakevipps.EnvironmentTest))
+	server = httptest.NewServer(fake)
+	DeferCleanup(server.Close)
+	return fake, server
+}
+
+// SetupReconciler sets up the VippsTokenReconciler with mgr as cmd/main.go does, but calling
+// Vipps through vippsClient, at endpoint only (the fake Vipps server), two tokens at a time.
+func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.TokenFetcher) {
+	GinkgoHelper()
+	endpoints, err := controller.NewEndpointAllowList([]string{endpoint})
+	Expect(err).NotTo(HaveOccurred())
+	Expect((&controller.VippsTokenReconciler{
+		Client:                  mgr.GetClient(),
+		APIReader:               mgr.GetAPIReader(),
+		Scheme:                  mgr.GetScheme(),
+		Recorder:                mgr.GetEventRecorder("vipps-token-operator"),
+		Vipps:                   vippsClient,
+		Clock:                   clock.RealClock{},
+		Endpoints:               endpoints,
+		MaxConcurrentReconciles: 2,
+	}).SetupWithManager(mgr)).To(Succeed())
+}
+
+// StartManager runs mgr in the background until the suite ends, and fails the suite if it stops
+// with an error. When the suite ends, it stops mgr and waits until it has stopped, so that
+// no reconcile is left running against a stopped API server.
+func StartManager(ctx context.Context, mgr ctrl.Manager) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer GinkgoRecover()
+		defer close(done)
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+	DeferCleanup(func() {
+		cancel()
+		Eventually(done).Should(BeClosed())
+	})
+}
+
+// CredentialsSecret is a Secret that holds creds under the keys a VippsToken's
+// credentialsSecretRef reads by default.
+func CredentialsSecret(namespace, name string, creds fakevipps.Credentials) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		StringData: map[string]string{
+			"client-id":        creds.ClientID,
+			"client-secret":    creds.ClientSecret,
+			"subscription-key": creds.SubscriptionKeys[0],
+		},
+	}
+}
+
+// StandardToken builds a Standard VippsToken of the test environment against endpoint, that
+// reads its credentials from the Secret "vipps-credentials" and writes its token into the
+// Secret target.
+func StandardToken(namespace, name, endpoint, target string) *tokensv1alpha1.VippsToken {
+	return &tokensv1alpha1.VippsToken{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		Spec: tokensv1alpha1.VippsTokenSpec{
+			Type:                 tokensv1alpha1.TokenTypeStandard,
+			Environment:          tokensv1alpha1.EnvironmentTest,
+			Endpoint:             endpoint,
+			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
+			Targets:              []tokensv1alpha1.TargetSecret{{Name: target}},
+		},
+	}
+}
