@@ -22,8 +22,9 @@ const (
 	// has not expired. Its reason names the most pressing problem, also while a still-valid
 	// token lets it stay True.
 	ConditionReady = "Ready"
-	// ConditionRefreshed tells how the last token request went: True when it issued the
-	// token the targets hold, False with the failure's reason.
+	// ConditionRefreshed tells how the last token request went: True when Vipps issued a
+	// token (which the targets hold unless Ready says a write to them failed), False with the
+	// failure's reason.
 	ConditionRefreshed = "Refreshed"
 	// ConditionReconciling is True, with Ready's reason, while the targets hold no valid
 	// token and the operator is still working on one by itself: waiting for the first token,

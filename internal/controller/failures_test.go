@@ -294,9 +294,14 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 		}
 		Consistently(untouchedAndNoRequest).Should(Succeed())
 
-		By("nor after a restart of the operator")
+		By("nor after a restart of the operator, once the new one has reconciled it")
 		manager.stop()
 		manager = startManager()
+		// A change to the system headers needs no new token, and observedGeneration shows
+		// when the restarted operator has been through the VippsToken.
+		editSpec(namespace, "shop", func(spec *tokensv1alpha1.VippsTokenSpec) {
+			spec.SystemInfo = &tokensv1alpha1.SystemInfo{Name: "after-restart"}
+		})
 		eventuallyNotReady(namespace, "shop", tokensv1alpha1.ReasonTargetConflict)
 		Consistently(untouchedAndNoRequest).Should(Succeed())
 

@@ -40,7 +40,7 @@ type heldToken struct {
 
 // heldTokenOf finds the best token among the VippsToken's own target Secrets: one whose
 // data still matches the hash the operator wrote and which has not expired. When targets
-// disagree (a write was interrupted), the one that expires last wins.
+// disagree (a write was interrupted), the one requested last wins.
 func heldTokenOf(owned []corev1.Secret, now time.Time) *heldToken {
 	var best *heldToken
 	for i := range owned {
@@ -48,9 +48,12 @@ func heldTokenOf(owned []corev1.Secret, now time.Time) *heldToken {
 		if !ok || !now.Before(held.ExpiresAt) {
 			continue
 		}
-		if best == nil || held.ExpiresAt.After(best.ExpiresAt) {
-			best = held
+		// The request time is an annotation, outside the data hash: one in the future (an
+		// edit, or the clock of another replica) would push the minimum interval out.
+		if held.RequestedAt.After(now) {
+			held.RequestedAt = now.Truncate(time.Second)
 		}
+		best = newer(held, best)
 	}
 	return best
 }

@@ -139,6 +139,10 @@ func TestHeldTokenOf(t *testing.T) {
 	target := func(held *heldToken) corev1.Secret { return *writtenTarget(held) }
 	expired := target(issuedToken("expired", 20*time.Minute))
 	expiresNow := target(issuedToken("expires-now", 30*time.Minute))
+	// A 15-minute token requested after a 2-hour one: inputs that give shorter tokens.
+	requestedLater := requestedAt(issuedToken("requested-later", 15*time.Minute), heldIssuedAt.Add(20*time.Minute))
+	fromTheFuture, fromTheFutureAsNow := issuedToken("from-the-future", 3*time.Hour), issuedToken("from-the-future", 3*time.Hour)
+	fromTheFuture.RequestedAt, fromTheFutureAsNow.RequestedAt = now.Add(240*time.Hour), now
 	tampered := *edited(writtenTarget(issuedToken("tampered", 3*time.Hour)), false, func(s *corev1.Secret) {
 		s.Data[tokensv1alpha1.KeyAccessToken] = []byte("forged")
 	})
@@ -150,8 +154,10 @@ func TestHeldTokenOf(t *testing.T) {
 	}{
 		{"no targets", nil, nil},
 		{"one target", []corev1.Secret{target(oneHour)}, oneHour},
-		{"the latest expiry wins", []corev1.Secret{target(oneHour), target(twoHours)}, twoHours},
-		{"the latest expiry wins, in any order", []corev1.Secret{target(twoHours), target(oneHour)}, twoHours},
+		{"requested together: the latest expiry wins", []corev1.Secret{target(oneHour), target(twoHours)}, twoHours},
+		{"requested together: the latest expiry wins, in any order", []corev1.Secret{target(twoHours), target(oneHour)}, twoHours},
+		{"the latest request wins over a later expiry", []corev1.Secret{target(twoHours), target(requestedLater)}, requestedLater},
+		{"a request time in the future is taken as now", []corev1.Secret{target(fromTheFuture)}, fromTheFutureAsNow},
 		{"expired: skipped", []corev1.Secret{expired}, nil},
 		{"expiring now: skipped", []corev1.Secret{expiresNow}, nil},
 		{"expired beside a valid one", []corev1.Secret{expired, target(oneHour), expiresNow}, oneHour},
@@ -163,6 +169,14 @@ func TestHeldTokenOf(t *testing.T) {
 			sameHeldToken(t, heldTokenOf(tt.owned, now), tt.want)
 		})
 	}
+}
+
+// requestedAt is held requested at another time, with its expiry as long after it as before.
+func requestedAt(held *heldToken, at time.Time) *heldToken {
+	moved := *held
+	moved.ExpiresAt = at.Add(held.ExpiresAt.Sub(held.RequestedAt))
+	moved.RequestedAt = at
+	return &moved
 }
 
 func TestTokenInputsHash(t *testing.T) {

@@ -66,20 +66,29 @@ func (m *recentWrites) overlay(tok *tokensv1alpha1.VippsToken, held *heldToken) 
 }
 
 // unwrittenToken is the token obtained for inputsHash and not yet written into the targets,
-// if it is still valid at now and newer than held; otherwise nil.
+// if it is still valid at now and replaces held: held is for other inputs, or older.
 func (m *recentWrites) unwrittenToken(tok *tokensv1alpha1.VippsToken, held *heldToken, inputsHash string,
 	now time.Time) *heldToken {
 	recent, ok := m.get(tok)
-	if !ok || recent.unwritten == nil || recent.unwritten.inputsHash != inputsHash ||
-		!now.Before(recent.unwritten.ExpiresAt) || newer(recent.unwritten, held) != recent.unwritten {
+	unwritten := recent.unwritten
+	if !ok || unwritten == nil || unwritten.inputsHash != inputsHash || !now.Before(unwritten.ExpiresAt) {
 		return nil
 	}
-	return recent.unwritten
+	if held != nil && held.inputsHash == inputsHash && newer(unwritten, held) != unwritten {
+		return nil
+	}
+	return unwritten
 }
 
-// newer is the one of a and b that expires later; either may be nil.
+// newer is the one of a and b that was requested later (on a tie, that expires later); either
+// may be nil. Not the later expiry alone: after a change to inputs that give shorter tokens
+// (Production to Test, Standard to Partner), the new token expires before the old one.
 func newer(a, b *heldToken) *heldToken {
-	if a != nil && (b == nil || a.ExpiresAt.After(b.ExpiresAt)) {
+	switch {
+	case a == nil:
+		return b
+	case b == nil, a.RequestedAt.After(b.RequestedAt),
+		a.RequestedAt.Equal(b.RequestedAt) && a.ExpiresAt.After(b.ExpiresAt):
 		return a
 	}
 	return b
@@ -105,7 +114,7 @@ func (m *recentWrites) rememberObtained(tok *tokensv1alpha1.VippsToken, token *h
 func (m *recentWrites) rememberWritten(tok *tokensv1alpha1.VippsToken, token *heldToken) {
 	m.update(tok, func(recent *recentWrite) {
 		recent.written = token
-		if recent.unwritten == token {
+		if newer(recent.unwritten, token) == token {
 			recent.unwritten = nil
 		}
 	})

@@ -27,10 +27,6 @@ import (
 // serves. inputsHash identifies what a token requested now would be issued for.
 func refreshReason(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken, inputsHash string) string {
 	switch {
-	case held == nil && now.Before(minimumIntervalEnd(tok)) && !refreshRequested(tok):
-		// The last token expired within the minimum interval after it was requested: Vipps
-		// issued one that lives shorter than the interval, which holds all the same.
-		return ""
 	case held == nil:
 		return "the targets hold no valid token"
 	case held.inputsHash != inputsHash:
@@ -59,7 +55,21 @@ func refreshRequested(tok *tokensv1alpha1.VippsToken) bool {
 func retryBlocked(now time.Time, tok *tokensv1alpha1.VippsToken, credentialsVersion string) bool {
 	status := &tok.Status
 	return status.NextRetryTime != nil && now.Before(status.NextRetryTime.Time) &&
-		status.ObservedGeneration == tok.Generation &&
+		unchangedByAPerson(tok, credentialsVersion)
+}
+
+// intervalHolds is true while the minimum interval after the last token obtained holds
+// back the refresh of a token that expired within it: Vipps issued one that lives shorter
+// than the interval, which holds all the same. (A renewal time never falls within it.)
+func intervalHolds(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken, credentialsVersion string) bool {
+	return held == nil && now.Before(minimumIntervalEnd(tok)) && unchangedByAPerson(tok, credentialsVersion)
+}
+
+// unchangedByAPerson is true when neither the spec nor the credentials Secret changed since
+// the last reconcile and no refresh is requested: what a person does goes at once.
+func unchangedByAPerson(tok *tokensv1alpha1.VippsToken, credentialsVersion string) bool {
+	status := &tok.Status
+	return status.ObservedGeneration == tok.Generation &&
 		status.CredentialsResourceVersion == credentialsVersion &&
 		!refreshRequested(tok)
 }

@@ -92,20 +92,9 @@ func TestRefreshReason(t *testing.T) {
 		{"renewal time under the VippsToken's own policy", decisionIssuedAt.Add(31 * time.Minute),
 			decisionToken(func(tok *tokensv1alpha1.VippsToken) { tok.Spec.RefreshPolicy = renewAtPercentage(80) }),
 			held, inputs, "the renewal time has come"},
-		// A token that expired sooner than the minimum interval (the default 30 s) after it was
-		// requested is not replaced before the interval ends, whatever its lifetime said.
-		{"expired within the minimum interval", decisionIssuedAt.Add(29 * time.Second),
-			decisionToken(lastRefreshAt(decisionIssuedAt)), nil, inputs, ""},
-		{"expired, minimum interval over", decisionIssuedAt.Add(30 * time.Second),
-			decisionToken(lastRefreshAt(decisionIssuedAt)), nil, inputs, "the targets hold no valid token"},
-		{"expired within the minimum interval, a failed retry waits too", decisionIssuedAt.Add(10 * time.Second),
-			decisionToken(lastRefreshAt(decisionIssuedAt), nextRetryAt(decisionIssuedAt.Add(5*time.Second))), nil, inputs, ""},
-		{"expired within the minimum interval, a refresh request goes at once", decisionIssuedAt.Add(10 * time.Second),
-			decisionToken(lastRefreshAt(decisionIssuedAt), refreshAnnotation("1")), nil, inputs, "the targets hold no valid token"},
-		{"expired within the VippsToken's own minimum interval", decisionIssuedAt.Add(50 * time.Second),
-			decisionToken(lastRefreshAt(decisionIssuedAt), func(tok *tokensv1alpha1.VippsToken) {
-				tok.Spec.RefreshPolicy = withMinimumInterval(nil, time.Minute)
-			}), nil, inputs, ""},
+		{"no held token, within the minimum interval: refreshReason does not judge the interval",
+			decisionIssuedAt.Add(10 * time.Second), decisionToken(lastRefreshAt(decisionIssuedAt)), nil, inputs,
+			"the targets hold no valid token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,6 +179,45 @@ func TestJitterSeed(t *testing.T) {
 			t.Errorf("jitterSeed() = %q for two expiries", a)
 		}
 	})
+}
+
+func TestIntervalHolds(t *testing.T) {
+	held := &heldToken{Token: vipps.Token{RequestedAt: decisionIssuedAt, ExpiresAt: decisionIssuedAt.Add(time.Minute)}}
+	expired := lastRefreshAt(decisionIssuedAt)
+	const version = "100" // decisionToken's credentials version
+	tests := []struct {
+		name    string
+		now     time.Time
+		tok     *tokensv1alpha1.VippsToken
+		held    *heldToken
+		version string
+		want    bool
+	}{
+		// A token that expired sooner than the minimum interval (the default 30 s) after it was
+		// requested is not replaced before the interval ends, whatever its lifetime said.
+		{"expired within the minimum interval", decisionIssuedAt.Add(29 * time.Second), decisionToken(expired), nil, version, true},
+		{"minimum interval over", decisionIssuedAt.Add(30 * time.Second), decisionToken(expired), nil, version, false},
+		{"a failed retry waits too", decisionIssuedAt.Add(10 * time.Second),
+			decisionToken(expired, nextRetryAt(decisionIssuedAt.Add(5*time.Second))), nil, version, true},
+		{"the VippsToken's own minimum interval", decisionIssuedAt.Add(50 * time.Second),
+			decisionToken(expired, func(tok *tokensv1alpha1.VippsToken) {
+				tok.Spec.RefreshPolicy = withMinimumInterval(nil, time.Minute)
+			}), nil, version, true},
+		{"never a token before", decisionIssuedAt, decisionToken(), nil, version, false},
+		{"a held token: its renewal time decides", decisionIssuedAt.Add(10 * time.Second), decisionToken(expired), held, version, false},
+		// What a person does goes at once.
+		{"a refresh request", decisionIssuedAt.Add(10 * time.Second), decisionToken(expired, refreshAnnotation("1")), nil, version, false},
+		{"a spec change", decisionIssuedAt.Add(10 * time.Second),
+			decisionToken(expired, func(tok *tokensv1alpha1.VippsToken) { tok.Generation++ }), nil, version, false},
+		{"a credentials change", decisionIssuedAt.Add(10 * time.Second), decisionToken(expired), nil, "101", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := intervalHolds(tt.now, tt.tok, tt.held, tt.version); got != tt.want {
+				t.Errorf("intervalHolds() = %t, want %t", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestRequeueAfter(t *testing.T) {

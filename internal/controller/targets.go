@@ -90,8 +90,27 @@ func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alp
 
 // targetConflict reports the targets that exist and belong to somebody else.
 func targetConflict(tok *tokensv1alpha1.VippsToken, names []string) error {
-	return fmt.Errorf("%w: Secret %s in namespace %s exists and is not owned by this VippsToken, so it was left alone",
-		errTargetConflict, strings.Join(names, ", "), tok.Namespace)
+	return &targetConflictError{names: names, namespace: tok.Namespace}
+}
+
+// targetConflictError names the targets left alone because somebody else owns them.
+type targetConflictError struct {
+	names     []string
+	namespace string
+}
+
+func (e *targetConflictError) Error() string {
+	return fmt.Sprintf("%s: Secret %s in namespace %s exists and is not owned by this VippsToken, so it was left alone",
+		errTargetConflict, strings.Join(e.names, ", "), e.namespace)
+}
+
+func (e *targetConflictError) Unwrap() error { return errTargetConflict }
+
+// everyTargetTaken is true when err reports every target of tok as somebody else's: then
+// no target holds what the reconcile tried to write.
+func everyTargetTaken(tok *tokensv1alpha1.VippsToken, err error) bool {
+	var conflict *targetConflictError
+	return errors.As(err, &conflict) && len(conflict.names) == len(tok.Spec.Targets)
 }
 
 // targetsTakenByOthers names the targets that exist, as the metadata cache of Secrets sees

@@ -17,6 +17,8 @@ limitations under the License.
 package controller
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -121,5 +123,32 @@ func TestMergedInto(t *testing.T) {
 				t.Errorf("mergedInto() changed the overlay to %q", tt.overlay)
 			}
 		})
+	}
+}
+
+func TestEveryTargetTaken(t *testing.T) {
+	tok := &tokensv1alpha1.VippsToken{Spec: tokensv1alpha1.VippsTokenSpec{
+		Targets: []tokensv1alpha1.TargetSecret{{Name: "a"}, {Name: "b"}},
+	}}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"no error", nil, false},
+		{"one of two taken", targetConflict(tok, []string{"a"}), false},
+		{"both taken", targetConflict(tok, []string{"a", "b"}), true},
+		{"both taken, wrapped", fmt.Errorf("syncing: %w", targetConflict(tok, []string{"a", "b"})), true},
+		{"a refused write", fmt.Errorf("%w a: forbidden", errTargetWrite), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := everyTargetTaken(tok, tt.err); got != tt.want {
+				t.Errorf("everyTargetTaken() = %t, want %t", got, tt.want)
+			}
+		})
+	}
+	if !errors.Is(targetConflict(tok, []string{"a"}), errTargetConflict) {
+		t.Error("a target conflict is not errTargetConflict")
 	}
 }

@@ -120,7 +120,7 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return r.finish(now, tok, held, nil)
 	}
 	targetErr := r.syncTargets(ctx, tok, next, request, owned)
-	if targetErr == nil || errors.Is(targetErr, errTargetConflict) {
+	if targetErr == nil || errors.Is(targetErr, errTargetConflict) && !everyTargetTaken(tok, targetErr) {
 		// The targets that can take a token hold next; status describes it from now on.
 		held = next
 		r.recent.rememberWritten(tok, next)
@@ -162,7 +162,7 @@ func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1al
 func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
 	why := refreshReason(now, tok, held, inputsHash)
-	if why == "" || retryBlocked(now, tok, credentialsVersion) {
+	if why == "" || retryBlocked(now, tok, credentialsVersion) || intervalHolds(now, tok, held, credentialsVersion) {
 		return held
 	}
 	logf.FromContext(ctx).V(1).Info("Requesting a token", "why", why)
