@@ -18,10 +18,13 @@ limitations under the License.
 package main
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	// Import all Kubernetes client auth plugins (e.g. Azure, GCP, OIDC) for out-of-cluster use.
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
@@ -44,6 +47,20 @@ import (
 var (
 	scheme   = runtime.NewScheme()
 	setupLog = ctrl.Log.WithName("setup")
+)
+
+// The kubelet stops a Pod with SIGTERM, and with SIGKILL after its grace period
+// (terminationGracePeriodSeconds: 10 in config/ and in the chart). The manager ends well
+// within it, whatever it is doing.
+const (
+	// gracefulShutdownTimeout bounds the wait for the workers, caches and servers after SIGTERM.
+	// A reconcile in flight ends through its context within milliseconds, Vipps request and
+	// API call alike; the bound is for whatever does not.
+	gracefulShutdownTimeout = 5 * time.Second
+	// shutdownDeadline bounds the whole shutdown. After the workers the manager gives up its
+	// leader election lease, and that may wait for the renew deadline (10 s) when the API
+	// server does not answer: the deadline ends the process first, with a word in the log.
+	shutdownDeadline = 8 * time.Second
 )
 
 func init() {
@@ -94,6 +111,7 @@ func run(opts options) error {
 		LeaderElectionID:              opts.leaderElectionID,
 		LeaderElectionNamespace:       opts.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: opts.leaderElectionRelease, // safe: the process ends when the manager does
+		GracefulShutdownTimeout:       new(gracefulShutdownTimeout),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
@@ -122,7 +140,18 @@ func run(opts options) error {
 	}
 
 	setupLog.Info("Starting manager", "namespaces", opts.namespaces, "allowedEndpoints", opts.allowedEndpoints)
-	return mgr.Start(ctrl.SetupSignalHandler())
+	ctx := ctrl.SetupSignalHandler()
+	go exitAfter(ctx, shutdownDeadline)
+	return mgr.Start(ctx)
+}
+
+// exitAfter ends the process deadline after ctx ends, unless it ended before.
+func exitAfter(ctx context.Context, deadline time.Duration) {
+	<-ctx.Done()
+	time.Sleep(deadline)
+	setupLog.Error(errors.New("shutdown deadline exceeded"), "The manager did not stop in time; exiting",
+		"deadline", deadline)
+	os.Exit(1)
 }
 
 // metricsOptions serves metrics as the kubebuilder scaffold does: HTTPS with the API

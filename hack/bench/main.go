@@ -46,7 +46,8 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 )
 
-// Scenario names, in the order they run.
+// Scenario names, in the order they run, but for the restart: with the renewal wave it
+// comes after the wave's watch, in the wave.
 const (
 	scenarioColdStart  = "coldstart"
 	scenarioSteady     = "steady"
@@ -66,6 +67,7 @@ type options struct {
 	steadyWindow     time.Duration
 	renewalLifetime  time.Duration
 	renewalWindow    time.Duration
+	restartDowntime  time.Duration
 	unrelatedSecrets int
 	unrelatedBytes   int
 	convergeTimeout  time.Duration
@@ -89,6 +91,9 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.steadyWindow, "steady-window", time.Minute, "How long the steady state is watched.")
 	fs.DurationVar(&o.renewalLifetime, "renewal-lifetime", time.Minute, "The fake's token lifetime in the renewal wave.")
 	fs.DurationVar(&o.renewalWindow, "renewal-window", 3*time.Minute, "How long the renewal wave is watched.")
+	fs.DurationVar(&o.restartDowntime, "restart-downtime", 10*time.Second,
+		"How long the manager is down in the restart, as while a Pod is replaced. With renewal, the restart "+
+			"comes after the renewal wave's watch, with the wave still on: tokens come due while it is down.")
 	fs.IntVar(&o.unrelatedSecrets, "unrelated-secrets", 10000, "Unrelated Secrets in the big cluster.")
 	fs.IntVar(&o.unrelatedBytes, "unrelated-secret-bytes", 4096, "The data size of each unrelated Secret.")
 	fs.DurationVar(&o.convergeTimeout, "converge-timeout", 20*time.Minute, "How long a cold start may take.")
@@ -263,17 +268,24 @@ func runMainScenarios(ctx context.Context, opts options, mgr manager, res *resul
 			return fmt.Errorf("steady state: %w", err)
 		}
 	}
-	if opts.wants(scenarioRestart) {
-		say("Restart: killing the manager and starting it again.")
-		if res.Restart, err = runRestart(ctx, s, opts); err != nil {
-			return fmt.Errorf("restart: %w", err)
-		}
-		say("Re-verified every VippsToken in %s.", res.Restart.Reverified)
-	}
 	if opts.wants(scenarioRenewal) {
 		say("Renewal wave: tokens of %s, watched for %s.", opts.renewalLifetime, opts.renewalWindow)
 		if res.Renewal, err = runRenewal(ctx, s, opts, say); err != nil {
 			return fmt.Errorf("renewal wave: %w", err)
+		}
+	}
+	if opts.wants(scenarioRestart) {
+		// In the renewal wave when it ran: a restart is hardest while tokens keep coming due.
+		inWave := opts.wants(scenarioRenewal)
+		say("Restart: killing the manager (in the renewal wave, as renewals come due: %t), %s down, "+
+			"starting it again.", inWave, opts.restartDowntime)
+		if res.Restart, err = runRestart(ctx, s, opts, inWave); err != nil {
+			return fmt.Errorf("restart: %w", err)
+		}
+		say("Re-verified every VippsToken in %s.", res.Restart.Reverified)
+		if inWave {
+			say("Every target fresh %s after the start; %d targets expired after the restart.",
+				res.Restart.UntilFresh, res.Restart.ExpiredAfter)
 		}
 	}
 	return nil

@@ -139,10 +139,21 @@ func (r *results) rows() []row {
 		add(name, "API requests by verb", s.Requests.String(), "")
 	}
 	if s := r.Restart; s != nil {
-		name := "3. restart (kill -9)"
+		name := fmt.Sprintf("3. restart (kill -9, %s down)", s.Downtime)
+		if s.InWave {
+			name = fmt.Sprintf("3. restart (kill -9, %s down, in the renewal wave)", s.Downtime)
+		}
 		add(name, "until every VippsToken is re-verified", s.Reverified.String(), "")
-		add(name, "Vipps calls", fmt.Sprint(s.VippsCalls), "= 0", s.VippsCalls == 0)
-		add(name, "API writes", fmt.Sprint(s.Writes), "= 0", s.Writes == 0)
+		if s.InWave {
+			add(name, "targets expired after the restart", fmt.Sprint(s.ExpiredAfter), "= 0", s.ExpiredAfter == 0)
+			add(name, "until every target is fresh (renewal time passed <= 1 s)", s.UntilFresh.String(), "")
+			// Renewals go on: calls and writes are theirs.
+			add(name, "Vipps calls", fmt.Sprint(s.VippsCalls), "")
+			add(name, "API writes", fmt.Sprint(s.Writes), "")
+		} else {
+			add(name, "Vipps calls", fmt.Sprint(s.VippsCalls), "= 0", s.VippsCalls == 0)
+			add(name, "API writes", fmt.Sprint(s.Writes), "= 0", s.Writes == 0)
+		}
 		add(name, "API requests by verb", s.Requests.String(), "")
 		add(name, "peak RSS", fmt.Sprintf("%.1f MiB", mib(s.PeakRSSBytes)), "")
 	}

@@ -216,6 +216,52 @@ func (w *watcher) renewalTime(key string, expires time.Time) (time.Time, bool) {
 	return t, ok
 }
 
+// overdue counts the targets that hold, at at, an expired token or one whose renewal time
+// (as status gave it) passed more than a second before.
+func (w *watcher) overdue(at time.Time) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for key, held := range w.current {
+		renewAt, known := w.renewalTimes[key][held.expires.Unix()]
+		if !held.expires.After(at) || known && at.Sub(renewAt) > time.Second {
+			n++
+		}
+	}
+	return n
+}
+
+// nextRenewal is the earliest renewal time after after that status gave a token a target
+// holds, or the zero time when none is known.
+func (w *watcher) nextRenewal(after time.Time) time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var next time.Time
+	for key, held := range w.current {
+		if t, ok := w.renewalTimes[key][held.expires.Unix()]; ok && t.After(after) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
+}
+
+// expiredSince counts the targets that held an expired token at some time in [since, end]:
+// replaced only after the old token's expiry, or expired at end.
+func (w *watcher) expiredSince(since, end time.Time) int {
+	expired := map[string]bool{}
+	for _, c := range w.changesSince(since) {
+		if !c.seen.Before(c.oldExpires) {
+			expired[c.key] = true
+		}
+	}
+	for key, held := range w.held() {
+		if !held.expires.After(end) {
+			expired[key] = true
+		}
+	}
+	return len(expired)
+}
+
 // waitUntil polls cond every 100 ms until it holds, ctx ends, timeout passes, or alive
 // fails.
 func waitUntil(ctx context.Context, timeout time.Duration, alive func() error, cond func() bool) error {

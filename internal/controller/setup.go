@@ -19,14 +19,21 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -86,17 +93,84 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.credentials = newCredentialsReader(secretMetadata, r.APIReader)
 	r.recent = newRecentWrites()
 
+	// Watches rather than For and Owns: For's handler ranks a VippsToken by where its event
+	// came from, and the urgency of its token must decide (work_priority.go).
 	return ctrl.NewControllerManagedBy(mgr).
 		// Status writes change neither the generation nor the annotations, so the
 		// operator's own status patches do not bring the VippsToken back.
-		For(&tokensv1alpha1.VippsToken{}, builder.WithPredicates(
+		Watches(&tokensv1alpha1.VippsToken{}, enqueueByUrgency{clock: r.Clock}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		Owns(&corev1.Secret{}).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(),
+			&tokensv1alpha1.VippsToken{}, handler.OnlyControllerOwner())).
 		WatchesRawSource(source.Kind(secretMetadata, client.Object(secretMetadataObject()),
 			handler.EnqueueRequestsFromMapFunc(r.tokensUsingSecret))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: r.MaxConcurrentReconciles,
+			// The urgency ordering needs the priority queue: said here, not left to a default.
+			UsePriorityQueue: new(true),
+			NewQueue:         newWorkQueue(mgr.GetLogger()),
+			LogConstructor:   reconcileLogger(mgr),
+		}).
 		Named("vippstoken").
 		Complete(r)
+}
+
+// enqueueByUrgency enqueues a VippsToken for its own events at the priority workPriority
+// gives its status, where For's handler would give every unchanged item of the initial list
+// LowPriority and every change 0, however soon the token expires.
+type enqueueByUrgency struct{ clock clock.PassiveClock }
+
+var _ handler.EventHandler = enqueueByUrgency{}
+
+func (h enqueueByUrgency) Create(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	h.add(q, e.Object, e.IsInInitialList)
+}
+
+// Update: an update that carries the same resourceVersion is a resync, not a change.
+func (h enqueueByUrgency) Update(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	h.add(q, e.ObjectNew, e.ObjectOld.GetResourceVersion() == e.ObjectNew.GetResourceVersion())
+}
+
+// Delete only forgets what the reconciler remembers of the VippsToken: never urgent.
+func (h enqueueByUrgency) Delete(_ context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	q.Add(reconcile.Request{NamespacedName: client.ObjectKeyFromObject(e.Object)})
+}
+
+func (h enqueueByUrgency) Generic(_ context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	h.add(q, e.Object, false)
+}
+
+func (h enqueueByUrgency) add(q workqueue.TypedRateLimitingInterface[reconcile.Request], obj client.Object, unchanged bool) {
+	req := reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)}
+	tok, isToken := obj.(*tokensv1alpha1.VippsToken)
+	queue, isPriorityQueue := q.(priorityqueue.PriorityQueue[reconcile.Request])
+	if !isToken || !isPriorityQueue {
+		q.Add(req)
+		return
+	}
+	now := h.clock.Now()
+	priority := workPriority(now, &tok.Status, unchanged)
+	queue.AddWithOpts(priorityqueue.AddOpts{Priority: new(priority)}, req)
+	if due := requeueAfter(now, tok); priority == priorityLow && due > 0 {
+		// An item keeps its priority while it waits, also past the moment its token comes due,
+		// and a low one waits as long as anything else is queued. Its reconcile schedules an
+		// urgent turn for that moment (requeuePriority); until it has run, this timer does. Once
+		// it has, the timer's turn merges with the one it scheduled, or finds nothing to do.
+		time.AfterFunc(due, func() { queue.AddWithOpts(priorityqueue.AddOpts{Priority: new(priorityUrgent)}, req) })
+	}
+}
+
+// reconcileLogger names the VippsToken in every line of a reconcile as For would have: the
+// controller, its group and kind, and the object under its kind and as namespace and name.
+func reconcileLogger(mgr ctrl.Manager) func(*reconcile.Request) logr.Logger {
+	gvk := tokensv1alpha1.GroupVersion.WithKind("VippsToken")
+	log := mgr.GetLogger().WithValues("controller", "vippstoken", "controllerGroup", gvk.Group, "controllerKind", gvk.Kind)
+	return func(req *reconcile.Request) logr.Logger {
+		if req == nil {
+			return log
+		}
+		return log.WithValues(gvk.Kind, klog.KRef(req.Namespace, req.Name), "namespace", req.Namespace, "name", req.Name)
+	}
 }
 
 // newSecretMetadataCache is a cache of every Secret's identity, resourceVersion and

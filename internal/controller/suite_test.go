@@ -110,9 +110,29 @@ type runningManager struct {
 	done   chan struct{}
 }
 
+// managerOptions are what a spec may change of the manager that startManager starts.
+type managerOptions struct {
+	workers   int
+	endpoints []string
+}
+
+type managerOption func(*managerOptions)
+
+// withWorkers runs n reconciles at once instead of 4.
+func withWorkers(n int) managerOption { return func(o *managerOptions) { o.workers = n } }
+
+// withEndpoints allows more base URLs, such as a spec's own server in front of the fake.
+func withEndpoints(urls ...string) managerOption {
+	return func(o *managerOptions) { o.endpoints = append(o.endpoints, urls...) }
+}
+
 // startManager starts the reconciler with a short Vipps timeout, and with the fake's URL
 // allowed as an endpoint.
-func startManager() *runningManager {
+func startManager(options ...managerOption) *runningManager {
+	opts := managerOptions{workers: 4}
+	for _, o := range options {
+		o(&opts)
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:  env.Scheme,
 		Cache:   CacheOptions(nil),
@@ -122,7 +142,8 @@ func startManager() *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 
-	endpoints, err := NewEndpointAllowList(append([]string{fakeServer.URL, closedPortURL}, DefaultAllowedEndpoints...))
+	allowed := append([]string{fakeServer.URL, closedPortURL}, opts.endpoints...)
+	endpoints, err := NewEndpointAllowList(append(allowed, DefaultAllowedEndpoints...))
 	Expect(err).NotTo(HaveOccurred())
 	Expect((&VippsTokenReconciler{
 		Client:                  mgr.GetClient(),
@@ -132,7 +153,7 @@ func startManager() *runningManager {
 		Vipps:                   vipps.NewClient(vipps.WithTimeout(2 * time.Second)),
 		Clock:                   clock.RealClock{},
 		Endpoints:               endpoints,
-		MaxConcurrentReconciles: 4,
+		MaxConcurrentReconciles: opts.workers,
 	}).SetupWithManager(mgr)).To(Succeed())
 
 	ctx, cancel := context.WithCancel(suiteCtx)

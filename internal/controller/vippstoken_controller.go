@@ -72,7 +72,9 @@ type VippsTokenReconciler struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile brings one VippsToken's targets and status up to date.
-func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, err error) {
+func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+	// Deferred first, so that it sees the final error: the next turn's place in the queue.
+	defer func() { result.Priority = requeuePriority(result, err) }()
 	tok := &tokensv1alpha1.VippsToken{}
 	if err := r.Get(ctx, req.NamespacedName, tok); err != nil {
 		if client.IgnoreNotFound(err) == nil {

@@ -97,6 +97,15 @@ func (o *Operator) Stop() error {
 	return o.err
 }
 
+// Signal sends sig to the manager and returns at once.
+func (o *Operator) Signal(sig os.Signal) error { return o.cmd.Process.Signal(sig) }
+
+// ExitCode waits for the manager to exit and returns its exit code, -1 when a signal ended it.
+func (o *Operator) ExitCode() int {
+	<-o.done
+	return o.cmd.ProcessState.ExitCode()
+}
+
 // Kill ends the manager at once, as kill -9 or a node failure would.
 func (o *Operator) Kill() {
 	_ = o.cmd.Process.Kill()

@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -30,7 +31,8 @@ import (
 // Outage stands between a client and the API server and can take the API server away:
 // every connection cut and new ones refused, as when the control plane restarts, and then
 // bring it back on the same address. (Restarting envtest's API server itself would give it
-// new certificates, which no client of the old one could trust.)
+// new certificates, which no client of the old one could trust.) It can also make the API
+// server slow, with every connection up.
 type Outage struct {
 	// Kubeconfig reaches the API server through the outage.
 	Kubeconfig string
@@ -41,6 +43,7 @@ type Outage struct {
 	mu       sync.Mutex
 	listener net.Listener
 	conns    map[net.Conn]struct{}
+	delay    time.Duration
 }
 
 // NewOutage puts an Outage in front of the API server, passing traffic until Begin.
@@ -81,6 +84,21 @@ func (o *Outage) Begin() {
 // End accepts connections again, on the same address.
 func (o *Outage) End() error { return o.listen(o.addr) }
 
+// Slow holds every chunk of data, both ways and on every connection, for d before passing it
+// on: an API server that answers late or, with a d longer than the client waits, not at all.
+// Zero passes data at once again (a chunk already held waits out its d).
+func (o *Outage) Slow(d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.delay = d
+}
+
+func (o *Outage) currentDelay() time.Duration {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.delay
+}
+
 func (o *Outage) listen(addr string) error {
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -116,9 +134,28 @@ func (o *Outage) pipe(client net.Conn) {
 	o.track(client, server)
 	defer o.untrack(client, server)
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(server, client); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(client, server); done <- struct{}{} }()
+	go func() { o.copy(server, client); done <- struct{}{} }()
+	go func() { o.copy(client, server); done <- struct{}{} }()
 	<-done
+}
+
+// copy passes what src sends on to dst, each chunk after the delay, until either side closes.
+func (o *Outage) copy(dst io.Writer, src io.Reader) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if d := o.currentDelay(); d > 0 {
+				time.Sleep(d)
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (o *Outage) track(conns ...net.Conn) {
