@@ -24,13 +24,17 @@ limitations under the License.
 //   - backoff.go: how long to wait after a failed request
 //   - failure.go: which condition reason an error gets, and the advice that goes with it
 //   - conditions.go: the Ready and Refreshed conditions
+//   - progress_conditions.go: the kstatus conditions Reconciling and Stalled, which GitOps
+//     tools read
 //   - endpoint.go: which base URL a VippsToken may use
 //   - work_priority.go: which VippsToken the work queue hands out first: one whose token is
 //     due goes ahead of ordinary work, so that no churn of others can starve it
 //
 // The rest talks to Kubernetes: credentials.go reads credentials Secrets, held_token.go and
-// target_data.go read and build target Secrets, targets.go writes them, recent_writes.go
-// guards against a cache that lags behind the reconciler's own writes, setup.go wires the
+// target_data.go read and build target Secrets, targets.go writes them (and sends no request
+// when every target belongs to somebody else), recent_writes.go guards against a cache that
+// lags behind the reconciler's own writes and keeps a token obtained but not yet written
+// apart from the one the targets hold, which alone status describes, setup.go wires the
 // caches and watches (a VippsToken's own events enqueued by urgency), queue.go keeps the
 // work queue from blocking the shutdown, metrics.go exports Prometheus metrics, and
 // rate_limit.go bounds the requests to Vipps. The HTTP side is internal/vipps, behind the

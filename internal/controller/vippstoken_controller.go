@@ -112,22 +112,36 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 
 	inputsHash := tokenInputsHash(request)
-	next := r.recent.unwrittenToken(tok, held, inputsHash, now)
-	if next == nil {
-		next = r.refreshIfDue(ctx, tok, held, request, inputsHash, credentialsVersion, now)
-	}
+	next := r.tokenForTargets(ctx, tok, held, request, inputsHash, credentialsVersion, now)
 	if next == nil || next.inputsHash != inputsHash {
 		// No token, or one issued for other inputs that a failed refresh could not replace:
 		// the targets keep what they hold.
 		return r.finish(now, tok, held, nil)
 	}
-	targetErr := r.syncTargets(ctx, tok, next, request, owned)
-	if targetErr == nil || errors.Is(targetErr, errTargetConflict) && !everyTargetTaken(tok, targetErr) {
-		// The targets that can take a token hold next; status describes it from now on.
-		held = next
-		r.recent.rememberWritten(tok, next)
+	held, err = r.writeTargets(ctx, tok, held, next, request, owned)
+	return r.finish(now, tok, held, err)
+}
+
+// tokenForTargets is the token the targets should hold: one obtained earlier and not yet
+// written, or else what refreshIfDue returns.
+func (r *VippsTokenReconciler) tokenForTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
+	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
+	if unwritten := r.recent.unwrittenToken(tok, held, inputsHash, now); unwritten != nil {
+		return unwritten
 	}
-	return r.finish(now, tok, held, targetErr)
+	return r.refreshIfDue(ctx, tok, held, req, inputsHash, credentialsVersion, now)
+}
+
+// writeTargets writes next into the targets and returns the token they hold afterwards:
+// next, once any target took it, else still held.
+func (r *VippsTokenReconciler) writeTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, held, next *heldToken,
+	req vipps.Request, owned []corev1.Secret) (*heldToken, error) {
+	err := r.syncTargets(ctx, tok, next, req, owned)
+	if err != nil && (!errors.Is(err, errTargetConflict) || everyTargetTaken(tok, err)) {
+		return held, err
+	}
+	r.recent.rememberWritten(tok, next)
+	return next, err
 }
 
 // tokenRequest assembles what is sent to Vipps from the spec and the credentials Secret.
