@@ -29,16 +29,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/vipps-token-operator/vipps-token-operator/internal/controller"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
-	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
@@ -85,12 +81,5 @@ var _ = BeforeSuite(func() {
 
 	fake, fakeServer = operatortest.StartFakeVipps()
 
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
-		Scheme:  env.Scheme,
-		Cache:   controller.CacheOptions(nil),
-		Metrics: metricsserver.Options{BindAddress: "0"},
-	})
-	Expect(err).NotTo(HaveOccurred())
-	operatortest.SetupReconciler(mgr, fakeServer.URL, vipps.NewClient(vipps.WithTimeout(2*time.Second)))
-	operatortest.StartManager(suiteCtx, mgr)
+	operatortest.StartOperator(suiteCtx, env, fakeServer.URL)
 })

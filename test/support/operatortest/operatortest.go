@@ -16,17 +16,19 @@ limitations under the License.
 
 // Package operatortest runs the operator's real reconciler in a Ginkgo suite: in a manager,
 // against envtest's kube-apiserver, with the project's fake Vipps server behind an allowed
-// endpoint, as test/argocd and test/rbac do. It also builds the credentials Secrets and
+// endpoint, as test/argocd, test/rbac and internal/kubectlvipps do. It also builds the credentials Secrets and
 // VippsTokens their specs create.
 //
 // What it starts, it stops when the suite ends, through DeferCleanup. Call StartFakeVipps and
-// StartManager from BeforeSuite after DeferCleanup(env.Stop): cleanups run last registered
-// first, so the manager stops first, then the fake Vipps server, then the API server.
+// StartManager (or StartOperator) from BeforeSuite after DeferCleanup(env.Stop): cleanups run
+// last registered first, so the manager stops first, then the fake Vipps server, then the API
+// server.
 package operatortest
 
 import (
 	"context"
 	"net/http/httptest"
+	"time"
 
 	// The Ginkgo and Gomega DSL, dot-imported as in the suites these helpers are part of.
 	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck
@@ -35,9 +37,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/controller"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 )
 
@@ -66,6 +71,21 @@ func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.T
 		Endpoints:               endpoints,
 		MaxConcurrentReconciles: 2,
 	}).SetupWithManager(mgr)).To(Succeed())
+}
+
+// StartOperator runs the reconciler in a manager of env's API server until the suite ends, as
+// cmd/main.go wires it with --namespaces (all namespaces when none are given), calling Vipps
+// at endpoint only (the fake Vipps server) with a short timeout.
+func StartOperator(ctx context.Context, env *envtest.Environment, endpoint string, namespaces ...string) {
+	GinkgoHelper()
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+		Scheme:  env.Scheme,
+		Cache:   controller.CacheOptions(namespaces),
+		Metrics: metricsserver.Options{BindAddress: "0"},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	SetupReconciler(mgr, endpoint, vipps.NewClient(vipps.WithTimeout(2*time.Second)))
+	StartManager(ctx, mgr)
 }
 
 // StartManager runs mgr in the background until the suite ends, and fails the suite if it stops
