@@ -111,9 +111,25 @@ run: manifests generate fmt vet ## Run the manager against the cluster of the cu
 demo: envtest-assets ## See it work with no cluster and no Vipps account: local control plane, fake Vipps, samples.
 	go run ./hack/demo $(DEMO_FLAGS)
 
+.PHONY: e2e
+e2e: build-installer kustomize ## End-to-end tests on a one-node cluster built from source (Linux, root; docs/e2e.md), or on KUBECONFIG's with E2E_EXISTING_CLUSTER=true.
+	KUSTOMIZE="$(KUSTOMIZE)" hack/e2e/run.sh
+
+.PHONY: e2e-down
+e2e-down: ## Stop the end-to-end cluster and restore the machine, should a run have been killed before it could.
+	hack/e2e/cluster.sh down
+
 .PHONY: bench
 bench: envtest-assets ## Measure the operator's cost (docs/benchmarks.md): local control plane, fake Vipps, BENCH_FLAGS=--n=5000.
 	go run ./hack/bench $(BENCH_FLAGS)
+
+# The image `make image` writes; `docker load -i` and `ctr images import` both take it.
+IMAGE_ARCHIVE ?= bin/image.tar
+.PHONY: image
+image: ## Build the manager image without Docker (tools/image) into IMAGE_ARCHIVE, tagged IMG; IMAGE_PUSH=true pushes it too.
+	CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w" -o bin/linux/manager ./cmd
+	cd tools/image && go run . --tag "$(IMG)" --output "$(abspath $(IMAGE_ARCHIVE))" \
+		--file "$(abspath bin/linux/manager)=/manager" $(if $(filter true,$(IMAGE_PUSH)),--push)
 
 # If you wish to build the manager image targeting other platforms you can use the --platform flag.
 # (i.e. docker build --platform linux/arm64). However, you must enable docker buildKit for it.

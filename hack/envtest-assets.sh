@@ -71,39 +71,8 @@ trap 'rm -rf "${work}"' EXIT
 out="${work}/out"
 mkdir -p "${out}"
 
-# kube-apiserver and kubectl: k8s.io/kubernetes requires every staging module at v0.0.0 and
-# replaces it with a local path; a module that depends on it must replace each of them with
-# the tagged release instead. The list comes from k8s.io/kubernetes's own go.mod.
-mkdir -p "${work}/kube"
-(
-  cd "${work}/kube"
-  go mod init envtest-assets/kube >/dev/null 2>&1
-  go mod edit -require="k8s.io/kubernetes@v${K8S_VERSION}"
-  kube_mod="$(go mod download -json "k8s.io/kubernetes@v${K8S_VERSION}" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-  grep -E '^\s*k8s\.io/[a-z0-9-]+ => \./staging/' "${kube_mod}" | awk '{print $1}' | while read -r staging; do
-    go mod edit -replace="${staging}=${staging}@v0.${K8S_VERSION#1.}"
-  done
-  cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
-  go mod tidy >/dev/null 2>&1 || go get "k8s.io/kubernetes/cmd/kube-apiserver@v${K8S_VERSION}" "k8s.io/kubernetes/cmd/kubectl@v${K8S_VERSION}"
-  major="${K8S_VERSION%%.*}"
-  minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
-  ldflags=""
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X ${pkg}.gitVersion=v${K8S_VERSION} -X ${pkg}.gitMajor=${major} -X ${pkg}.gitMinor=${minor}"
-    ldflags+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=1970-01-01T00:00:00Z"
-  done
-  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w ${ldflags}" -o "${out}/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
-)
+# kube-apiserver and kubectl, from k8s.io/kubernetes through the Go module proxy.
+"$(dirname "$0")/build-kubernetes.sh" "${K8S_VERSION}" "${out}" kube-apiserver kubectl
 
 # etcd: the server module is itself a main package; its go.mod replaces its sibling
 # modules with local paths, so `go install module@version` refuses it and it is built
