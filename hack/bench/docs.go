@@ -77,8 +77,15 @@ func (r *results) markdownSection() string {
 	fmt.Fprintf(&b, "Run %s on %d CPUs (%s), %.1f GiB of memory, %s %s/%s; load average at the start %s.\n\n",
 		r.Date, m.CPUs, m.CPUModel, m.MemoryGiB, m.GoVersion, m.OS, m.Arch, m.LoadAverage)
 	command := "make bench"
-	if r.N != 1000 || len(r.OperatorFlags) > 0 {
+	partial := len(r.Scenarios) < len(allScenarios)
+	if r.N != 1000 || len(r.OperatorFlags) > 0 || partial {
 		flags := fmt.Sprintf("--n=%d", r.N)
+		if partial {
+			flags += " --scenarios=" + strings.Join(r.Scenarios, ",")
+		}
+		if r.ColdStart != nil && r.Baseline == nil {
+			flags += " --skip-baseline"
+		}
 		if len(r.OperatorFlags) > 0 {
 			flags += fmt.Sprintf(" --operator-flags=%q", strings.Join(r.OperatorFlags, " "))
 		}

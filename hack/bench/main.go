@@ -47,16 +47,19 @@ import (
 )
 
 // Scenario names, in the order they run, but for the restart: with the renewal wave it
-// comes after the wave's watch, in the wave.
+// comes after the wave's watch, in the wave; and the outage, which comes after both.
 const (
 	scenarioColdStart  = "coldstart"
 	scenarioSteady     = "steady"
 	scenarioRestart    = "restart"
 	scenarioRenewal    = "renewal"
 	scenarioBigCluster = "bigcluster"
+	scenarioOutage     = "outage"
 )
 
-var allScenarios = []string{scenarioColdStart, scenarioSteady, scenarioRestart, scenarioRenewal, scenarioBigCluster}
+var allScenarios = []string{
+	scenarioColdStart, scenarioSteady, scenarioRestart, scenarioRenewal, scenarioBigCluster, scenarioOutage,
+}
 
 type options struct {
 	n                int
@@ -68,6 +71,7 @@ type options struct {
 	renewalLifetime  time.Duration
 	renewalWindow    time.Duration
 	restartDowntime  time.Duration
+	outageDuration   time.Duration
 	unrelatedSecrets int
 	unrelatedBytes   int
 	convergeTimeout  time.Duration
@@ -83,17 +87,20 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.n, "n", 1000, "How many VippsTokens.")
 	fs.StringVar(&o.scenarioList, "scenarios", strings.Join(allScenarios, ","),
 		"Comma-separated scenarios to run: "+strings.Join(allScenarios, ", ")+
-			". steady, restart and renewal start from a cold start, which runs (and is reported) with them.")
+			". steady, restart, renewal and outage start from a cold start, which runs (and is reported) with them.")
 	fs.StringVar(&o.operatorFlagList, "operator-flags", "",
 		"Flags passed to the manager, space-separated, e.g. \"--kube-api-qps=100 --max-concurrent-reconciles=20\".")
 	fs.IntVar(&o.namespaces, "namespaces", 10, "Namespaces (and credentials Secrets) the VippsTokens are spread over.")
 	fs.IntVar(&o.createWorkers, "create-workers", 32, "Goroutines that create the VippsTokens.")
 	fs.DurationVar(&o.steadyWindow, "steady-window", time.Minute, "How long the steady state is watched.")
-	fs.DurationVar(&o.renewalLifetime, "renewal-lifetime", time.Minute, "The fake's token lifetime in the renewal wave.")
+	fs.DurationVar(&o.renewalLifetime, "renewal-lifetime", time.Minute,
+		"The fake's token lifetime in the renewal wave and the outage.")
 	fs.DurationVar(&o.renewalWindow, "renewal-window", 3*time.Minute, "How long the renewal wave is watched.")
 	fs.DurationVar(&o.restartDowntime, "restart-downtime", 10*time.Second,
 		"How long the manager is down in the restart, as while a Pod is replaced. With renewal, the restart "+
 			"comes after the renewal wave's watch, with the wave still on: tokens come due while it is down.")
+	fs.DurationVar(&o.outageDuration, "outage-duration", 90*time.Second,
+		"How long Vipps answers every token request with 503 in the outage, whose tokens live --renewal-lifetime.")
 	fs.IntVar(&o.unrelatedSecrets, "unrelated-secrets", 10000, "Unrelated Secrets in the big cluster.")
 	fs.IntVar(&o.unrelatedBytes, "unrelated-secret-bytes", 4096, "The data size of each unrelated Secret.")
 	fs.DurationVar(&o.convergeTimeout, "converge-timeout", 20*time.Minute, "How long a cold start may take.")
@@ -146,7 +153,8 @@ func (o *options) wants(scenario string) bool { return slices.Contains(o.scenari
 
 // needsMainCluster is true when a scenario built on the cold start is selected.
 func (o *options) needsMainCluster() bool {
-	return o.wants(scenarioColdStart) || o.wants(scenarioSteady) || o.wants(scenarioRestart) || o.wants(scenarioRenewal)
+	return o.wants(scenarioColdStart) || o.wants(scenarioSteady) || o.wants(scenarioRestart) || o.wants(scenarioRenewal) ||
+		o.wants(scenarioOutage)
 }
 
 func splitList(s string) []string {
@@ -287,6 +295,14 @@ func runMainScenarios(ctx context.Context, opts options, mgr manager, res *resul
 			say("Every target fresh %s after the start; %d targets expired after the restart.",
 				res.Restart.UntilFresh, res.Restart.ExpiredAfter)
 		}
+	}
+	if opts.wants(scenarioOutage) {
+		say("Vipps outage: tokens of %s, Vipps down for %s.", opts.renewalLifetime, opts.outageDuration)
+		if res.Outage, err = runOutage(ctx, s, opts, say); err != nil {
+			return fmt.Errorf("outage: %w", err)
+		}
+		say("Every target fresh %s after the outage, with %d token requests.",
+			res.Outage.UntilFresh, res.Outage.RecoveryRequests)
 	}
 	return nil
 }

@@ -50,6 +50,7 @@ type results struct {
 	Restart       *restartResult    `json:"restart,omitempty"`
 	Renewal       *renewalResult    `json:"renewalWave,omitempty"`
 	BigCluster    *bigClusterResult `json:"bigCluster,omitempty"`
+	Outage        *outageResult     `json:"outage,omitempty"`
 	// ColdStartRatio is the operator's cold start over the baseline's (time to the last target).
 	ColdStartRatio float64 `json:"coldStartRatio,omitempty"`
 	// RSSRatio is the big cluster's peak RSS over scenario 1's.
@@ -172,7 +173,25 @@ func (r *results) rows() []row {
 				fmt.Sprintf("<= %.1f", goalRSSRatio), r.RSSRatio <= goalRSSRatio)
 		}
 	}
+	if o := r.Outage; o != nil {
+		r.outageRows(o, add)
+	}
 	return rows
+}
+
+func (r *results) outageRows(o *outageResult, add func(string, string, string, string, ...bool)) {
+	name := fmt.Sprintf("6. Vipps outage (%s tokens, every request 503 for %s)", o.Lifetime, o.Duration)
+	add(name, "host marked down after the start", o.DownAfter.String(), "")
+	add(name, "token requests during the outage", fmt.Sprint(o.Requests),
+		fmt.Sprintf("<= %d", goalOutageRequests), o.Requests <= goalOutageRequests)
+	add(name, "targets expired during the outage", fmt.Sprint(o.ExpiredDuring), "")
+	add(name, "until every target is fresh after the outage", o.UntilFresh.String(),
+		fmt.Sprintf("<= %s", seconds(goalOutageRecovery)), time.Duration(o.UntilFresh) <= goalOutageRecovery)
+	add(name, "token requests until then", fmt.Sprint(o.RecoveryRequests), "")
+	add(name, "avoidable renewals after expiry (expired after the outage)", fmt.Sprint(o.AvoidablyLate), "= 0",
+		o.AvoidablyLate == 0)
+	add(name, "API requests by verb", o.APIRequests.String(), "")
+	add(name, "peak RSS", fmt.Sprintf("%.1f MiB", mib(o.PeakRSSBytes)), "")
 }
 
 func (r *results) renewalRows(s *renewalResult, add func(string, string, string, string, ...bool)) {

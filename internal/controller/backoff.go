@@ -62,6 +62,32 @@ func nextRetryTime(failedAt time.Time, err error, failureCount int32, seed strin
 	return next.Truncate(time.Second)
 }
 
+// The probe's backoff while a host is down (host_state.go). It bounds both what an outage
+// costs Vipps and how long the VippsTokens wait once Vipps is back: a recovery is noticed
+// within probeBackoffMax, and a 90-second outage costs about 15 probes, however many
+// VippsTokens wait. A token's own retries back off much further, because there are many.
+const (
+	probeBackoffBase = 2 * time.Second
+	probeBackoffMax  = 7 * time.Second
+)
+
+// probeDelay is how long after the probesFailed-th failed probe of an outage (0: the failure
+// that began it) the next probe goes: probeBackoffBase doubled per failed probe up to
+// probeBackoffMax, less a jitter of up to a fifth derived from seed. One operator sends one
+// probe at a time whatever the jitter; the jitter keeps the operators of many clusters, which
+// saw the same outage begin, from probing in step. A fifth, where a token's own retries get
+// half, keeps the number of probes in an outage predictable.
+func probeDelay(probesFailed int32, seed string) time.Duration {
+	delay := exponential(probeBackoffBase, probeBackoffMax, min(probesFailed, 1<<30)+1)
+	return delay - time.Duration(float64(delay/5)*unitFraction(seed+"/probe/"+strconv.Itoa(int(probesFailed))))
+}
+
+// nextProbeTime is when the probe after a failure at failedAt goes, rounded up to the whole
+// second that status shows, so that no probe comes before the time status gives for it.
+func nextProbeTime(failedAt time.Time, probesFailed int32, seed string) time.Time {
+	return ceilSecond(failedAt.Add(probeDelay(probesFailed, seed)))
+}
+
 // exponential is base doubled for every failure after the first, capped at limit.
 func exponential(base, limit time.Duration, failureCount int32) time.Duration {
 	delay := base

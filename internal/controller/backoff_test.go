@@ -230,3 +230,58 @@ func TestNextRetryTime(t *testing.T) {
 		}
 	})
 }
+
+func TestProbeDelay(t *testing.T) {
+	const samples = 200
+	for _, tt := range []struct {
+		probesFailed int32
+		nominal      time.Duration
+	}{
+		{0, probeBackoffBase}, {1, 2 * probeBackoffBase}, {2, probeBackoffMax}, {10, probeBackoffMax},
+		{1<<31 - 1, probeBackoffMax},
+	} {
+		t.Run(fmt.Sprintf("%d failed probes", tt.probesFailed), func(t *testing.T) {
+			lowest, highest := tt.nominal, time.Duration(0)
+			for i := range samples {
+				d := probeDelay(tt.probesFailed, fmt.Sprintf("process-%d", i))
+				if d <= tt.nominal*4/5 || d > tt.nominal {
+					t.Fatalf("probeDelay() = %s, want it in (%s, %s]", d, tt.nominal*4/5, tt.nominal)
+				}
+				lowest, highest = min(lowest, d), max(highest, d)
+			}
+			if highest-lowest < tt.nominal/10 {
+				t.Errorf("probeDelay() spread over only [%s, %s]: no jitter to speak of", lowest, highest)
+			}
+		})
+	}
+	t.Run("a 90-second outage costs at most 16 probes, and one comes at least every probeBackoffMax", func(t *testing.T) {
+		for i := range samples {
+			seed := fmt.Sprintf("process-%d", i)
+			at, probes := time.Date(2026, 3, 1, 12, 0, 0, 300*int(time.Millisecond), time.UTC), 0
+			start := at
+			for k := int32(0); ; k++ {
+				next := nextProbeTime(at, k, seed)
+				if gap := next.Sub(at); gap > probeBackoffMax+time.Second {
+					t.Fatalf("a gap of %s between probes", gap)
+				}
+				if next.Sub(start) > 90*time.Second {
+					break
+				}
+				at = next
+				probes++
+			}
+			if probes > 16 {
+				t.Fatalf("seed %s: %d probes in 90 s", seed, probes)
+			}
+		}
+	})
+}
+
+func TestNextProbeTime(t *testing.T) {
+	failedAt := time.Date(2026, 3, 1, 12, 0, 0, 700*int(time.Millisecond), time.UTC)
+	got := nextProbeTime(failedAt, 0, "seed")
+	if !got.Equal(got.Truncate(time.Second)) || got.Before(failedAt.Add(probeDelay(0, "seed"))) ||
+		!got.Before(failedAt.Add(probeDelay(0, "seed")+time.Second)) {
+		t.Errorf("nextProbeTime() = %s, want the delay after %s rounded up to a whole second", got, failedAt)
+	}
+}

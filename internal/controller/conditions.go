@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 )
 
 // refreshedCondition records how a token request went.
@@ -38,6 +39,26 @@ func refreshedCondition(err error, expiresAt time.Time) metav1.Condition {
 		Type: tokensv1alpha1.ConditionRefreshed, Status: metav1.ConditionTrue,
 		Reason:  tokensv1alpha1.ReasonTokenIssued,
 		Message: fmt.Sprintf("Vipps issued a token valid until %s.", formatTime(expiresAt)),
+	}
+}
+
+// hostDownCondition records that a VippsToken's request failed, or waits, because its host
+// is down: the failure that keeps the host down, since when, and when the operator probes it
+// next. It is the Refreshed condition of every VippsToken that waits for the host.
+func hostDownCondition(host string, s hostState) metav1.Condition {
+	cause := s.cause
+	if cause == nil {
+		cause = vipps.ErrUnavailable
+	}
+	next := "the next at " + formatTime(s.nextProbe)
+	if s.phase == hostProbing {
+		next = "one is under way"
+	}
+	return metav1.Condition{
+		Type: tokensv1alpha1.ConditionRefreshed, Status: metav1.ConditionFalse, Reason: failureReason(cause),
+		Message: fmt.Sprintf("%s Vipps at %s has been unavailable since %s: instead of a retry for each "+
+			"VippsToken, the operator sends one probe request at a time there (%s), and renews this token as "+
+			"soon as one succeeds.", failureMessage(cause), host, formatTime(s.downSince), next),
 	}
 }
 

@@ -124,3 +124,44 @@ func TestReadyCondition(t *testing.T) {
 		})
 	}
 }
+
+func TestHostDownCondition(t *testing.T) {
+	since := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	unavailable := fmt.Errorf("fetching Standard token: %w: HTTP 503", vipps.ErrUnavailable)
+	rateLimited := fmt.Errorf("fetching Standard token: %w: HTTP 429", vipps.ErrRateLimited)
+	tests := []struct {
+		name  string
+		state hostState
+		want  metav1.Condition
+	}{
+		{"down: the cause, since when, and the next probe",
+			hostState{phase: hostDown, downSince: since, nextProbe: since.Add(7 * time.Second), cause: unavailable},
+			metav1.Condition{Status: metav1.ConditionFalse, Reason: tokensv1alpha1.ReasonVippsUnavailable,
+				Message: "Fetching Standard token: token service unavailable: HTTP 503. The operator retries with " +
+					"backoff; a token still valid stays in the targets. Vipps at api.vipps.no has been unavailable " +
+					"since 2026-03-01T12:00:00Z: instead of a retry for each VippsToken, the operator sends one probe " +
+					"request at a time there (the next at 2026-03-01T12:00:07Z), and renews this token as soon as " +
+					"one succeeds."}},
+		{"probing: one is under way",
+			hostState{phase: hostProbing, downSince: since, nextProbe: since.Add(7 * time.Second), cause: unavailable},
+			metav1.Condition{Status: metav1.ConditionFalse, Reason: tokensv1alpha1.ReasonVippsUnavailable,
+				Message: "Fetching Standard token: token service unavailable: HTTP 503. The operator retries with " +
+					"backoff; a token still valid stays in the targets. Vipps at api.vipps.no has been unavailable " +
+					"since 2026-03-01T12:00:00Z: instead of a retry for each VippsToken, the operator sends one probe " +
+					"request at a time there (one is under way), and renews this token as soon as one succeeds."}},
+		{"rate limited: the reason says so",
+			hostState{phase: hostDown, downSince: since, nextProbe: since.Add(time.Minute), cause: rateLimited},
+			metav1.Condition{Status: metav1.ConditionFalse, Reason: tokensv1alpha1.ReasonRateLimited,
+				Message: "Fetching Standard token: rate limited: HTTP 429. The operator backs off and honours " +
+					"Retry-After; lower the operator's --vipps-rate-limit if this persists. Vipps at api.vipps.no has " +
+					"been unavailable since 2026-03-01T12:00:00Z: instead of a retry for each VippsToken, the operator " +
+					"sends one probe request at a time there (the next at 2026-03-01T12:01:00Z), and renews this " +
+					"token as soon as one succeeds."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.want.Type = tokensv1alpha1.ConditionRefreshed
+			sameCondition(t, hostDownCondition("api.vipps.no", tt.state), tt.want)
+		})
+	}
+}

@@ -21,7 +21,10 @@ limitations under the License.
 //
 //   - renewal.go: when a token is renewed (a share of its lifetime, jitter, minimum interval)
 //   - refresh_decision.go: whether to request a token now, and when to come back
-//   - backoff.go: how long to wait after a failed request
+//   - backoff.go: how long to wait after a failed request, and between the probes of a host
+//     that is down
+//   - host_state.go: whether a Vipps host is up, down or probing, and whether a due request
+//     may go to it: an outage is the host's, so while it is down one probe at a time goes
 //   - failure.go: which condition reason an error gets, and the advice that goes with it
 //   - conditions.go: the Ready and Refreshed conditions
 //   - progress_conditions.go: the kstatus conditions Reconciling and Stalled, which GitOps
@@ -37,6 +40,8 @@ limitations under the License.
 // apart from the one the targets hold, which alone status describes, setup.go wires the
 // caches and watches (a VippsToken's own events enqueued by urgency), queue.go keeps the
 // work queue from blocking the shutdown, metrics.go exports Prometheus metrics, and
-// rate_limit.go bounds the requests to Vipps. The HTTP side is internal/vipps, behind the
-// TokenFetcher interface.
+// rate_limit.go bounds the requests to Vipps. host_availability.go keeps each host's state
+// and the VippsTokens that wait for it, offers them its probe, and wakes them all at its first
+// success, the closest to expiry first; host_wait.go records the wait in status. The HTTP
+// side is internal/vipps, behind the TokenFetcher interface.
 package controller

@@ -190,15 +190,16 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 		Entry("no access_token", fakevipps.MissingAccessToken, tokensv1alpha1.ReasonMalformedResponse, "retries with backoff"),
 	)
 
-	It("retries a transient failure after a jittered backoff of at most five seconds, and not before", func() {
+	It("retries a transient failure with its host's first probe, within a jittered probeBackoffBase, and not before", func() {
 		creds := newCredentials(namespace, "vipps-credentials")
 		fake.InjectFaults(fakevipps.Status503, 1)
 		DeferCleanup(fake.ClearFaults)
 		create(newToken(namespace, "shop", "vipps-credentials"))
 
 		tok := eventuallyNotReady(namespace, "shop", tokensv1alpha1.ReasonVippsUnavailable)
-		// The first delay is in [2.5s, 5s); both times are stored in whole seconds.
-		Expect(retryDelayIn(tok)).To(And(BeNumerically(">=", 2*time.Second), BeNumerically("<=", 5*time.Second)))
+		// The first probe's delay is in (1.6s, 2s], rounded up to a whole second, and the
+		// failure's time is truncated to one: 2 or 3 whole seconds apart.
+		Expect(retryDelayIn(tok)).To(And(BeNumerically(">=", 2*time.Second), BeNumerically("<=", 3*time.Second)))
 		nextRetry := tok.Status.NextRetryTime.Time
 
 		eventuallyReady(namespace, "shop", tokensv1alpha1.ReasonTokenValid)
@@ -243,10 +244,11 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 		Expect(refreshed.Reason).To(Equal(tokensv1alpha1.ReasonVippsUnavailable))
 		Expect(accessToken(Default, namespace, "shop-token")).To(Equal(token))
 
-		By("over the next 8s the retries back off, and the target keeps its token throughout")
-		// Retry k waits d/2..d with d = 5s·2^(k-1), less under a second as nextRetryTime is
-		// stored in whole seconds: the retries come more than 1.5s, 5.5s and 14.5s after the
-		// first failed call, so 8s hold at most 3 calls of the outage, and at least 2.
+		By("over the next 8s the host's probes back off, and the target keeps its token throughout")
+		// The VippsToken is the only one waiting for the host, so the probes are its requests.
+		// Probe k waits more than four fifths of 2s·2^(k-1), up to 7s: the probes come more
+		// than 1.6s, 4.8s and 10.4s after the first failed call, the first within 3s of it, so
+		// 8s hold at most 3 calls of the outage, and at least 2.
 		Consistently(func(g Gomega) {
 			g.Expect(fake.CallsBy(creds.ClientID) - 1).To(BeNumerically("<=", 3))
 			g.Expect(accessToken(g, namespace, "shop-token")).To(Equal(token))
@@ -260,7 +262,7 @@ var _ = Describe("A VippsToken whose refresh fails", func() {
 		Expect(condition(tok, tokensv1alpha1.ConditionRefreshed).Reason).To(Equal(tokensv1alpha1.ReasonVippsUnavailable))
 		Expect(tok.Status.FailureCount).To(BeEquivalentTo(outageCalls))
 
-		By("after the outage a refresh request is served at once despite the backoff")
+		By("after the outage a refresh request is served at once, as the host's probe")
 		fake.ClearFaults()
 		annotate(namespace, "shop", tokensv1alpha1.AnnotationRefresh, "after-outage")
 		tok = eventuallyReady(namespace, "shop", tokensv1alpha1.ReasonTokenValid)

@@ -55,10 +55,20 @@ var (
 		Help:    "How long token requests to Vipps took, by token type and environment.",
 		Buckets: prometheus.ExponentialBuckets(0.025, 2, 10),
 	}, []string{"type", "environment"})
+	hostStateGauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "vipps_token_host_state",
+		Help: "1 for the state the operator believes a Vipps host is in (up, down, or probing: down with " +
+			"the one probe request in flight), 0 for the others.",
+	}, []string{"host", "state"})
+	hostDownSince = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "vipps_token_host_down_since_timestamp_seconds",
+		Help: "When a Vipps host that is down (or probing) went down, in Unix seconds; absent while it is up.",
+	}, []string{"host"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(tokenExpiry, tokenRenewal, tokenReady, tokenRequests, tokenRequestDuration)
+	metrics.Registry.MustRegister(tokenExpiry, tokenRenewal, tokenReady, tokenRequests, tokenRequestDuration,
+		hostStateGauge, hostDownSince)
 }
 
 // resultSuccess is the result label of a token request that issued a token.
@@ -98,4 +108,25 @@ func forgetToken(key types.NamespacedName) {
 	for _, gauge := range []*prometheus.GaugeVec{tokenExpiry, tokenRenewal, tokenReady} {
 		gauge.DeleteLabelValues(key.Namespace, key.Name)
 	}
+}
+
+// observeHostState exports what the operator believes of a host: one series per state, 1 for
+// the current one, and while it is not up, when it went down.
+func observeHostState(host string, state hostState) {
+	current := state.phase
+	if state.up() {
+		current = hostUp
+	}
+	for _, phase := range hostPhases {
+		value := 0.0
+		if phase == current {
+			value = 1
+		}
+		hostStateGauge.WithLabelValues(host, string(phase)).Set(value)
+	}
+	if state.up() {
+		hostDownSince.DeleteLabelValues(host)
+		return
+	}
+	hostDownSince.WithLabelValues(host).Set(float64(state.downSince.Unix()))
 }

@@ -96,13 +96,28 @@ func minimumIntervalEnd(tok *tokensv1alpha1.VippsToken) time.Time {
 	return last.Add(minimumInterval(tok.Spec.RefreshPolicy))
 }
 
+// hostWaitRecheck is how often a VippsToken that waits for its host comes back by itself,
+// in case the host's wake-up missed it; coming back also brings the next probe's time in
+// its status up to date.
+const hostWaitRecheck = transientBackoffMax
+
 // requeueAfter is how long until the next thing that needs the reconciler: the renewal, a
 // retry, the expiry (so that Ready turns False on time), or, when the targets hold no valid
 // token, the end of the minimum interval that holds the next request back. Zero means
 // nothing is scheduled; a watch event will bring the VippsToken back.
-func requeueAfter(now time.Time, tok *tokensv1alpha1.VippsToken) time.Duration {
+//
+// A VippsToken that waits for its host (waitingForHost) is brought back by the host's
+// first success or offered its probe (host_availability.go), not by its retry time: every
+// waiting VippsToken coming back at every probe would cost a write each, for nothing. It
+// comes back by itself at its expiry, and after hostWaitRecheck.
+func requeueAfter(now time.Time, tok *tokensv1alpha1.VippsToken, waitingForHost bool) time.Duration {
 	status := &tok.Status
-	candidates := []*time.Time{timeOf(status.RenewalTime), timeOf(status.NextRetryTime), timeOf(status.ExpiresAt)}
+	candidates := []*time.Time{timeOf(status.RenewalTime), timeOf(status.ExpiresAt)}
+	if waitingForHost {
+		candidates = append(candidates, new(now.Add(hostWaitRecheck)))
+	} else {
+		candidates = append(candidates, timeOf(status.NextRetryTime))
+	}
 	if status.ExpiresAt == nil || !now.Before(status.ExpiresAt.Time) {
 		intervalEnd := minimumIntervalEnd(tok)
 		candidates = append(candidates, &intervalEnd)

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -223,11 +224,12 @@ func TestIntervalHolds(t *testing.T) {
 func TestRequeueAfter(t *testing.T) {
 	now := decisionIssuedAt
 	in := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(d)} }
-	tests := []struct {
+	type requeueCase struct {
 		name   string
 		status tokensv1alpha1.VippsTokenStatus
 		want   time.Duration
-	}{
+	}
+	tests := []requeueCase{
 		{"nothing scheduled", tokensv1alpha1.VippsTokenStatus{}, 0},
 		{"renewal", tokensv1alpha1.VippsTokenStatus{RenewalTime: in(40 * time.Minute), ExpiresAt: in(time.Hour)}, 40 * time.Minute},
 		{"retry before the renewal", tokensv1alpha1.VippsTokenStatus{
@@ -252,11 +254,24 @@ func TestRequeueAfter(t *testing.T) {
 		{"minimum interval long over", tokensv1alpha1.VippsTokenStatus{
 			LastRefreshTime: in(-time.Hour), ExpiresAt: in(-time.Minute)}, 0},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := requeueAfter(now, &tokensv1alpha1.VippsToken{Status: tt.status}); got != tt.want {
-				t.Errorf("requeueAfter() = %s, want %s", got, tt.want)
-			}
-		})
+	// A VippsToken waiting for its host is brought back by the host, not by its retry time.
+	waitingForHost := []requeueCase{
+		{"valid token: its expiry, not the next probe", tokensv1alpha1.VippsTokenStatus{
+			RenewalTime: in(-time.Minute), NextRetryTime: in(5 * time.Second), ExpiresAt: in(time.Minute)}, time.Minute},
+		{"expired: only the recheck", tokensv1alpha1.VippsTokenStatus{
+			NextRetryTime: in(5 * time.Second), ExpiresAt: in(-time.Minute)}, hostWaitRecheck},
+		{"no token yet: only the recheck", tokensv1alpha1.VippsTokenStatus{NextRetryTime: in(2 * time.Second)},
+			hostWaitRecheck},
+		{"a token valid longer than the recheck: the recheck", tokensv1alpha1.VippsTokenStatus{
+			RenewalTime: in(-time.Minute), NextRetryTime: in(5 * time.Second), ExpiresAt: in(time.Hour)}, hostWaitRecheck},
+	}
+	for waiting, cases := range map[bool][]requeueCase{false: tests, true: waitingForHost} {
+		for _, tt := range cases {
+			t.Run(fmt.Sprintf("%s (waiting for the host: %t)", tt.name, waiting), func(t *testing.T) {
+				if got := requeueAfter(now, &tokensv1alpha1.VippsToken{Status: tt.status}, waiting); got != tt.want {
+					t.Errorf("requeueAfter() = %s, want %s", got, tt.want)
+				}
+			})
+		}
 	}
 }

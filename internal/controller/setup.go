@@ -92,6 +92,7 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.secretMetadata = secretMetadata
 	r.credentials = newCredentialsReader(secretMetadata, r.APIReader)
 	r.recent = newRecentWrites()
+	r.hosts = newHostAvailability(delayedExecution(r.Clock))
 
 	// Watches rather than For and Owns: For's handler ranks a VippsToken by where its event
 	// came from, and the urgency of its token must decide (work_priority.go).
@@ -104,6 +105,8 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			&tokensv1alpha1.VippsToken{}, handler.OnlyControllerOwner())).
 		WatchesRawSource(source.Kind(secretMetadata, client.Object(secretMetadataObject()),
 			handler.EnqueueRequestsFromMapFunc(r.tokensUsingSecret))).
+		// VippsTokens that waited for their host, brought back when it answers again.
+		WatchesRawSource(source.Func(r.hosts.start)).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: r.MaxConcurrentReconciles,
 			// The urgency ordering needs the priority queue: said here, not left to a default.
@@ -113,6 +116,15 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		}).
 		Named("vippstoken").
 		Complete(r)
+}
+
+// delayedExecution is c if it can run functions later (the real clock and the fake one of
+// k8s.io/utils can), else the real clock.
+func delayedExecution(c clock.PassiveClock) clock.WithDelayedExecution {
+	if delayed, ok := c.(clock.WithDelayedExecution); ok {
+		return delayed
+	}
+	return clock.RealClock{}
 }
 
 // enqueueByUrgency enqueues a VippsToken for its own events at the priority workPriority
@@ -151,7 +163,7 @@ func (h enqueueByUrgency) add(q workqueue.TypedRateLimitingInterface[reconcile.R
 	now := h.clock.Now()
 	priority := workPriority(now, &tok.Status, unchanged)
 	queue.AddWithOpts(priorityqueue.AddOpts{Priority: new(priority)}, req)
-	if due := requeueAfter(now, tok); priority == priorityLow && due > 0 {
+	if due := requeueAfter(now, tok, false); priority == priorityLow && due > 0 {
 		// An item keeps its priority while it waits, also past the moment its token comes due,
 		// and a low one waits as long as anything else is queued. Its reconcile schedules an
 		// urgent turn for that moment (requeuePriority); until it has run, this timer does. Once

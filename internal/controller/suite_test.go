@@ -102,10 +102,19 @@ var _ = AfterSuite(func() {
 	}
 })
 
+// Every spec talks to the fake through the same host, and what the reconciler believes of a
+// host outlives the spec that took it down: each spec starts with every host up, as a new
+// operator does.
+var _ = BeforeEach(func() {
+	DeferCleanup(func() { manager.hosts.reset() })
+})
+
 // runningManager is a manager running the reconciler, as the operator's main runs it.
 type runningManager struct {
 	// client reads through the manager's cache, as the reconciler does.
 	client client.Client
+	// hosts is what the reconciler knows of the Vipps hosts.
+	hosts  *hostAvailability
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -145,7 +154,7 @@ func startManager(options ...managerOption) *runningManager {
 	allowed := append([]string{fakeServer.URL, closedPortURL}, opts.endpoints...)
 	endpoints, err := NewEndpointAllowList(append(allowed, DefaultAllowedEndpoints...))
 	Expect(err).NotTo(HaveOccurred())
-	Expect((&VippsTokenReconciler{
+	reconciler := &VippsTokenReconciler{
 		Client:                  mgr.GetClient(),
 		APIReader:               mgr.GetAPIReader(),
 		Scheme:                  mgr.GetScheme(),
@@ -154,10 +163,11 @@ func startManager(options ...managerOption) *runningManager {
 		Clock:                   clock.RealClock{},
 		Endpoints:               endpoints,
 		MaxConcurrentReconciles: opts.workers,
-	}).SetupWithManager(mgr)).To(Succeed())
+	}
+	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
 
 	ctx, cancel := context.WithCancel(suiteCtx)
-	running := &runningManager{client: mgr.GetClient(), cancel: cancel, done: make(chan struct{})}
+	running := &runningManager{client: mgr.GetClient(), hosts: reconciler.hosts, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer GinkgoRecover()
 		defer close(running.done)

@@ -49,13 +49,16 @@ func reserveClosedPort() string {
 }
 
 // faultWindow is how long each fault of the table is watched before it clears: shorter
-// than the earliest first retry (transientBackoffBase/2, less the second that storing
-// nextRetryTime in whole seconds may take off), so that the fault clears before that retry
-// and the operator recovers with it, within transientBackoffBase of the failure.
+// than the earliest first retry (the host's first probe after four fifths of
+// probeBackoffBase; a malformed answer's own retry after transientBackoffBase/2, less the
+// second that storing nextRetryTime in whole seconds may take off), so that the fault
+// usually clears before that retry and the operator recovers with it.
 const faultWindow = time.Second
 
 // maxRequestsWithin is the most token requests one VippsToken sends in d from its first
-// failed request during an outage, as backoff.go allows: retry k waits at least half of
+// failed request during an outage. When the fault takes the host down, the VippsToken, the
+// only one waiting for it, sends the host's probes (maxProbesWithin). A malformed answer
+// concerns the VippsToken alone, whose retry k waits at least half of
 // exponential(transientBackoffBase, transientBackoffMax, k) after the failure before it (the
 // jitter spreads it over [d/2, d)), less under a second as nextRetryTime is stored in whole
 // seconds. Rejected credentials and a Retry-After only wait longer.
@@ -64,7 +67,7 @@ func maxRequestsWithin(d time.Duration) int {
 	for k := int32(1); ; k++ {
 		elapsed += exponential(transientBackoffBase, transientBackoffMax, k)/2 - time.Second
 		if elapsed > d {
-			return requests
+			return max(requests, 1+maxProbesWithin(d))
 		}
 		requests++
 	}
@@ -227,7 +230,7 @@ var _ = Describe("A VippsToken through a Vipps fault", func() {
 				Expect(failed).To(BeEmpty())
 			}
 
-			By("once the fault clears, the next retry brings a new token without anybody's help")
+			By("once the fault clears, the next retry (the host's probe) brings a new token without anybody's help")
 			Eventually(func(g Gomega) {
 				g.Expect(accessToken(g, namespace, "shop-token")).NotTo(Equal(token))
 				tok := &tokensv1alpha1.VippsToken{}

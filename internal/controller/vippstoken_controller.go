@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
@@ -61,6 +62,7 @@ type VippsTokenReconciler struct {
 	secretMetadata client.Reader
 	credentials    *credentialsReader
 	recent         *recentWrites
+	hosts          *hostAvailability
 }
 
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=get;list;watch
@@ -80,6 +82,7 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		if client.IgnoreNotFound(err) == nil {
 			forgetToken(req.NamespacedName)
 			r.recent.forget(req.NamespacedName)
+			r.hosts.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -171,25 +174,38 @@ func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1al
 	return req, creds.resourceVersion, nil
 }
 
-// refreshIfDue requests a new token (for inputsHash, which identifies req) when one is due
-// and no backoff holds it back, and returns the token the targets should hold: the new
-// one, or the held one if the request failed or was not due. A new token is remembered
-// until it is written, so that a refused write does not cost another request.
+// refreshIfDue requests a new token (for inputsHash, which identifies req) when one is due,
+// no backoff holds it back and its host lets it through, and returns the token the targets
+// should hold: the new one, or the held one if the request failed, waits for its host or
+// was not due. A new token is remembered until it is written, so that a refused write does
+// not cost another request.
 func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
+	key := client.ObjectKeyFromObject(tok)
 	why := refreshReason(now, tok, held, inputsHash)
-	if why == "" || retryBlocked(now, tok, credentialsVersion) || intervalHolds(now, tok, held, credentialsVersion) {
+	if why == "" {
+		r.hosts.forget(key)
 		return held
 	}
-	logf.FromContext(ctx).V(1).Info("Requesting a token", "why", why)
+	if retryBlocked(now, tok, credentialsVersion) || intervalHolds(now, tok, held, credentialsVersion) {
+		return held
+	}
+	host, expiresAt := hostOf(req.BaseURL), expiryOf(held)
+	verdict, state := r.hosts.admit(ctx, host, key, expiresAt, refreshRequested(tok))
+	if verdict == admitWait {
+		r.recordWaitingForHost(tok, host, state, now)
+		return held
+	}
+	logf.FromContext(ctx).V(1).Info("Requesting a token", "why", why, "probe", verdict == admitProbe)
 
 	token, err := r.fetch(ctx, tok, req)
+	state = r.hosts.report(host, key, expiresAt, verdict, err)
 	tok.Status.LastRefreshRequest = tok.Annotations[tokensv1alpha1.AnnotationRefresh]
 	tok.Status.CredentialsResourceVersion = credentialsVersion
 	if err != nil {
 		// The backoff counts from the failure, not from the request: a request that hung
 		// until the client's timeout would otherwise have eaten its own backoff.
-		r.recordFailedRequest(tok, r.Clock.Now(), err)
+		r.recordFailedRequest(tok, r.Clock.Now(), err, host, state)
 		return held
 	}
 	r.recordIssued(tok, token)
@@ -243,7 +259,8 @@ func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsTo
 	if targetErr != nil && !errors.Is(targetErr, errTargetConflict) {
 		return ctrl.Result{}, targetErr
 	}
-	return ctrl.Result{RequeueAfter: requeueAfter(now, tok)}, nil
+	waiting := r.hosts.waiting(client.ObjectKeyFromObject(tok))
+	return ctrl.Result{RequeueAfter: requeueAfter(now, tok, waiting)}, nil
 }
 
 func hasReadyReason(tok *tokensv1alpha1.VippsToken, reason string) bool {
@@ -263,13 +280,20 @@ func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, toke
 }
 
 // recordFailedRequest notes a token request that Vipps answered with an error or not at all,
-// and when to retry it.
-func (r *VippsTokenReconciler) recordFailedRequest(tok *tokensv1alpha1.VippsToken, failedAt time.Time, err error) {
+// and when to retry it: when the failure took its host down (or found it down), at the
+// host's next probe, else after the VippsToken's own backoff.
+func (r *VippsTokenReconciler) recordFailedRequest(tok *tokensv1alpha1.VippsToken, failedAt time.Time, err error,
+	host string, state hostState) {
 	status := &tok.Status
 	status.FailureCount++
 	status.LastFailureTime = metaTime(failedAt)
+	if outcomeOf(err) == outcomeHostFailure && !state.up() {
+		status.NextRetryTime = metaTime(nextTryOfHost(state, failedAt))
+		r.recordCondition(tok, hostDownCondition(host, state))
+		return
+	}
 	status.NextRetryTime = metaTime(nextRetryTime(failedAt, err, status.FailureCount, string(tok.UID)))
-	r.recordFailureCondition(tok, err)
+	r.recordCondition(tok, refreshedCondition(err, time.Time{}))
 }
 
 // recordUnsentFailure notes a problem found before any request was sent (credentials,
@@ -283,11 +307,11 @@ func (r *VippsTokenReconciler) recordUnsentFailure(tok *tokensv1alpha1.VippsToke
 	tok.Status.FailureCount++
 	tok.Status.LastFailureTime = metaTime(now)
 	tok.Status.NextRetryTime = nil // retried when the Secret or the spec changes
-	r.recordFailureCondition(tok, err)
+	r.recordCondition(tok, refreshedCondition(err, time.Time{}))
 }
 
-func (r *VippsTokenReconciler) recordFailureCondition(tok *tokensv1alpha1.VippsToken, err error) {
-	condition := refreshedCondition(err, time.Time{})
+// recordCondition sets a failed Refreshed condition and emits it as a Warning event.
+func (r *VippsTokenReconciler) recordCondition(tok *tokensv1alpha1.VippsToken, condition metav1.Condition) {
 	meta.SetStatusCondition(&tok.Status.Conditions, condition)
 	r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, condition.Reason, "Refresh", "%s", condition.Message)
 }

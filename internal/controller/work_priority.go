@@ -45,6 +45,12 @@ const (
 	// priorityUrgent is a VippsToken whose targets need it now: no valid token, the renewal
 	// time passed, or a retry due.
 	priorityUrgent = 100
+	// priorityRecovered is a VippsToken that waited for its host through an outage and is
+	// woken by the host's first success, or offered the host's probe (host_availability.go).
+	// Its token has been due longest. Above priorityUrgent, so that the queue hands these out
+	// in the order they were added, the closest to expiry first, rather than in the order
+	// their earlier urgent turns were scheduled.
+	priorityRecovered = priorityUrgent + 1
 	// priorityOrdinary is a VippsToken whose spec, annotations or targets changed but whose
 	// token still serves.
 	priorityOrdinary = 0

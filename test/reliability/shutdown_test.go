@@ -79,8 +79,11 @@ var _ = Describe("Shutdown", func() {
 					DeferCleanup(fake.ClearFaults) // also when the spec fails before the SIGTERM
 					op := run(namespace)
 					creds := createTokens(cluster, namespace, 10)
-					Eventually(func() int { return fake.CallsBy(creds.ClientID) }).Should(BeNumerically(">=", 5),
-						"token requests hang in flight")
+					// One request goes first to a host that has been quiet, and the others
+					// hold until it answers (host_availability.go), so the SIGTERM finds one
+					// request hanging rather than one per worker.
+					Eventually(func() int { return fake.CallsBy(creds.ClientID) }).Should(BeNumerically(">=", 1),
+						"a token request hangs in flight")
 					return op
 				},
 			},
