@@ -44,13 +44,16 @@ import (
 )
 
 // The leader election timing of cmd/main.go (controller-runtime's defaults). A leader that
-// goes without releasing the Lease is replaced once the lease duration has passed since its
-// last renewal, at the follower's next retry.
+// goes without releasing the Lease is replaced once the lease duration has passed since the
+// follower saw its last renewal. The follower looks every retry period, stretched by
+// client-go's jitter (factor 1.2) up to 2.2 times: once to see that last renewal, once to
+// take the Lease.
 const (
 	leaseDuration = 15 * time.Second
 	retryPeriod   = 2 * time.Second
+	jitteredRetry = retryPeriod * 22 / 10
 	// handoverBound adds to those the polling of the spec and the API calls around it.
-	handoverBound = leaseDuration + retryPeriod + 3*time.Second
+	handoverBound = leaseDuration + 2*jitteredRetry + 3*time.Second
 )
 
 var _ = Describe("The operator installed in a real cluster", Ordered, func() {
