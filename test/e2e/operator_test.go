@@ -43,19 +43,6 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
 
-// The leader election timing of cmd/main.go (controller-runtime's defaults). A leader that
-// goes without releasing the Lease is replaced once the lease duration has passed since the
-// follower saw its last renewal. The follower looks every retry period, stretched by
-// client-go's jitter (factor 1.2) up to 2.2 times: once to see that last renewal, once to
-// take the Lease.
-const (
-	leaseDuration = 15 * time.Second
-	retryPeriod   = 2 * time.Second
-	jitteredRetry = retryPeriod * 22 / 10
-	// handoverBound adds to those the polling of the spec and the API calls around it.
-	handoverBound = leaseDuration + 2*jitteredRetry + 3*time.Second
-)
-
 var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 	var (
 		ctx      = context.Background()
@@ -212,7 +199,7 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 		gone := time.Now()
 		Expect(k8s.Delete(ctx, leaderPod)).To(Succeed())
 		handover := InterceptGomegaFailure(func() {
-			Eventually(leaseHolder).WithTimeout(handoverBound).WithPolling(200 * time.Millisecond).
+			Eventually(leaseHolder).WithTimeout(operatortest.LeaderHandoverBound).WithPolling(200 * time.Millisecond).
 				Should(Equal(follower.Name))
 		})
 		AddReportEntry("leader handover", fmt.Sprintf("%.1f s from the leader's deletion", time.Since(gone).Seconds()))

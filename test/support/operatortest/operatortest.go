@@ -46,6 +46,13 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 )
 
+// LeaderHandoverBound is how long a follower may take to take the Lease from a leader that
+// stopped without releasing it, with cmd/main.go's leader election timing (controller-runtime's
+// defaults): the lease duration (15 s) from when the follower saw the last renewal, and two of
+// its retries (2 s, stretched by client-go's jitter up to 2.2 times): one to see that renewal,
+// one to take the Lease. 3 s more cover a spec's polling and the API calls around it.
+const LeaderHandoverBound = 15*time.Second + 2*(2*time.Second*22/10) + 3*time.Second
+
 // StartFakeVipps starts a fake Vipps server for the test environment, and closes it when
 // the suite ends. Specs register credentials with fake; VippsTokens call server.URL.
 func StartFakeVipps() (fake *fakevipps.Server, server *httptest.Server) {
