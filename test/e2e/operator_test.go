@@ -43,6 +43,11 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
 
+// podGracePeriod is the manager Deployment's terminationGracePeriodSeconds. A deleted leader
+// that does not release the Lease as it stops (seen in some runs: docs/e2e.md) may renew it
+// until its process ends, at the latest when the grace period does.
+const podGracePeriod = 10 * time.Second
+
 var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 	var (
 		ctx      = context.Background()
@@ -199,7 +204,8 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 		gone := time.Now()
 		Expect(k8s.Delete(ctx, leaderPod)).To(Succeed())
 		handover := InterceptGomegaFailure(func() {
-			Eventually(leaseHolder).WithTimeout(operatortest.LeaderHandoverBound).WithPolling(200 * time.Millisecond).
+			Eventually(leaseHolder).WithTimeout(podGracePeriod + operatortest.LeaderHandoverBound).
+				WithPolling(200 * time.Millisecond).
 				Should(Equal(follower.Name))
 		})
 		AddReportEntry("leader handover", fmt.Sprintf("%.1f s from the leader's deletion", time.Since(gone).Seconds()))
