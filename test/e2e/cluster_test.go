@@ -138,20 +138,20 @@ func serviceAccountToken(namespace, name string) string {
 
 // scrape fetches /metrics over HTTPS with a bearer token and returns the status and body. The
 // metrics certificate is the operator's self-signed one, so it is not verified.
-func scrape(address, bearer string) (int, string) {
+func scrape(g Gomega, address, bearer string) (int, string) {
 	GinkgoHelper()
 	httpClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the operator's self-signed certificate
 	}}
 	req, err := http.NewRequest(http.MethodGet, "https://"+address+"/metrics", nil)
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Authorization", "Bearer "+bearer)
 	defer httpClient.CloseIdleConnections()
 	resp, err := httpClient.Do(req)
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	return resp.StatusCode, string(body)
 }
 

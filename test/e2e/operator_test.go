@@ -139,12 +139,12 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 
 		reader := serviceAccountToken(appNamespace, "metrics-reader")
 		Eventually(func(g Gomega) {
-			status, body := scrape(address, reader)
+			status, body := scrape(g, address, reader)
 			g.Expect(status).To(Equal(200))
 			g.Expect(body).To(ContainSubstring(fmt.Sprintf(`vipps_token_expiry_timestamp_seconds{name=%q,namespace=%q}`,
 				tokenName, appNamespace)))
 		}).WithTimeout(time.Minute).Should(Succeed())
-		status, _ := scrape(address, serviceAccountToken(appNamespace, "no-metrics"))
+		status, _ := scrape(Default, address, serviceAccountToken(appNamespace, "no-metrics"))
 		Expect(status).To(Equal(403))
 	})
 
@@ -184,7 +184,7 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 		leader := leaseHolder()
 		var follower corev1.Pod
 		for _, pod := range operatorPods() {
-			reconciles := reconcileCount(pod, reader)
+			reconciles := reconcileCount(Default, pod, reader)
 			if pod.Name == leader {
 				Expect(reconciles).To(BeNumerically(">", 0), "the leader reconciles")
 			} else {
@@ -210,10 +210,13 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 		log := leaderLog()
 		operatorLogs.WriteString(log)
 		Expect(handover).NotTo(HaveOccurred(), "the leader's log:\n%s", log)
-		newLeader := &corev1.Pod{}
-		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: successor}, newLeader)).To(Succeed())
-		Eventually(func() float64 { return reconcileCount(*newLeader, reader) }).WithTimeout(time.Minute).
-			Should(BeNumerically(">", 0))
+		// A replacement Pod can hold the Lease before the kubelet has reported its IP.
+		Eventually(func(g Gomega) {
+			newLeader := &corev1.Pod{}
+			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: successor}, newLeader)).To(Succeed())
+			g.Expect(newLeader.Status.PodIP).NotTo(BeEmpty())
+			g.Expect(reconcileCount(g, *newLeader, reader)).To(BeNumerically(">", 0))
+		}).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
 	})
 
 	It("writes no token or credential into its log", func() {
@@ -315,17 +318,17 @@ func awaitRenewalAtLeast(ctx context.Context, d time.Duration) *tokensv1alpha1.V
 
 // reconcileCount is controller-runtime's count of the pod's VippsToken reconciles, from its
 // metrics endpoint.
-func reconcileCount(pod corev1.Pod, bearer string) float64 {
+func reconcileCount(g Gomega, pod corev1.Pod, bearer string) float64 {
 	GinkgoHelper()
-	status, body := scrape(net.JoinHostPort(pod.Status.PodIP, "8443"), bearer)
-	Expect(status).To(Equal(200))
+	status, body := scrape(g, net.JoinHostPort(pod.Status.PodIP, "8443"), bearer)
+	g.Expect(status).To(Equal(200))
 	total := 0.0
 	for line := range strings.SplitSeq(body, "\n") {
 		if strings.HasPrefix(line, "controller_runtime_reconcile_total{") &&
 			strings.Contains(line, `controller="vippstoken"`) {
 			fields := strings.Fields(line)
 			value, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-			Expect(err).NotTo(HaveOccurred())
+			g.Expect(err).NotTo(HaveOccurred())
 			total += value
 		}
 	}
