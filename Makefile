@@ -109,7 +109,7 @@ run: manifests generate fmt vet ## Run the manager against the cluster of the cu
 
 .PHONY: demo
 demo: envtest-assets ## See it work with no cluster and no Vipps account: local control plane, fake Vipps, samples.
-	go run ./hack/demo $(DEMO_FLAGS)
+	go run ./cmd/demo $(DEMO_FLAGS)
 
 .PHONY: e2e
 e2e: build-installer kustomize ## End-to-end tests on a one-node cluster built from source (Linux, root; docs/e2e.md), or on KUBECONFIG's with E2E_EXISTING_CLUSTER=true.
@@ -121,7 +121,7 @@ e2e-down: ## Stop the end-to-end cluster and restore the machine, should a run h
 
 .PHONY: bench
 bench: envtest-assets ## Measure the operator's cost (docs/benchmarks.md): local control plane, fake Vipps, BENCH_FLAGS=--n=5000.
-	go run ./hack/bench $(BENCH_FLAGS)
+	go run ./cmd/bench $(BENCH_FLAGS)
 
 # The image `make image` writes; `docker load -i` and `ctr images import` both take it.
 IMAGE_ARCHIVE ?= bin/image.tar

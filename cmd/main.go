@@ -32,7 +32,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -117,18 +116,17 @@ func run(opts options) error {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
 
-	vippsClient := vipps.NewClient(vipps.WithTimeout(opts.vippsTimeout))
-	if err := (&controller.VippsTokenReconciler{
-		Client:                  mgr.GetClient(),
-		APIReader:               mgr.GetAPIReader(),
-		Scheme:                  mgr.GetScheme(),
-		Recorder:                mgr.GetEventRecorder("vipps-token-operator"),
-		Vipps:                   controller.RateLimited(vippsClient, opts.vippsRateLimit, opts.vippsRateBurst),
-		Clock:                   clock.RealClock{},
+	reconciler, err := controller.NewVippsTokenReconciler(mgr, controller.Options{
+		Vipps: vipps.NewClient(vipps.WithTimeout(opts.vippsTimeout),
+			vipps.WithRateLimit(opts.vippsRateLimit, opts.vippsRateBurst)),
 		Endpoints:               endpoints,
 		Namespaces:              opts.namespaces,
 		MaxConcurrentReconciles: opts.maxConcurrent,
-	}).SetupWithManager(mgr); err != nil {
+	})
+	if err == nil {
+		err = reconciler.SetupWithManager(mgr)
+	}
+	if err != nil {
 		return fmt.Errorf("setting up the VippsToken controller: %w", err)
 	}
 

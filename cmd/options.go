@@ -23,10 +23,11 @@ import (
 	"time"
 
 	"github.com/vipps-token-operator/vipps-token-operator/internal/controller"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/tuning"
 )
 
-// options are the manager's flags. The defaults of the tuning flags come from the benchmark
-// (make bench); README.md explains them.
+// options are the manager's flags. The defaults of the tuning flags are in internal/tuning,
+// measured by the benchmark (make bench); README.md explains them.
 type options struct {
 	metricsAddr           string
 	metricsSecure         bool
@@ -71,14 +72,18 @@ func (o *options) bind(fs *flag.FlagSet) {
 		"Give up the lease on shutdown, so that a new replica takes over at once.")
 	fs.Var(&o.namespaces, "namespaces",
 		"Comma-separated namespaces to watch; all namespaces when empty.")
-	fs.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 10,
+	fs.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", tuning.MaxConcurrentReconciles,
 		"How many VippsTokens are reconciled at once.")
-	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Requests per second to the Kubernetes API server, on average.")
-	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Requests to the Kubernetes API server at once, at most.")
-	fs.DurationVar(&o.vippsTimeout, "vipps-timeout", 10*time.Second, "How long one token request to Vipps may take.")
-	fs.Float64Var(&o.vippsRateLimit, "vipps-rate-limit", 100,
+	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", tuning.KubeAPIQPS,
+		"Requests per second to the Kubernetes API server, on average.")
+	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", tuning.KubeAPIBurst,
+		"Requests to the Kubernetes API server at once, at most.")
+	fs.DurationVar(&o.vippsTimeout, "vipps-timeout", tuning.VippsTimeout,
+		"How long one token request to Vipps may take.")
+	fs.Float64Var(&o.vippsRateLimit, "vipps-rate-limit", tuning.VippsRateLimit,
 		"Token requests per second to Vipps, on average, for the whole operator.")
-	fs.IntVar(&o.vippsRateBurst, "vipps-rate-burst", 20, "Token requests to Vipps at once, at most.")
+	fs.IntVar(&o.vippsRateBurst, "vipps-rate-burst", tuning.VippsRateBurst,
+		"Token requests to Vipps at once, at most.")
 	o.allowedEndpoints = append(stringList{}, controller.DefaultAllowedEndpoints...)
 	fs.Var(&o.allowedEndpoints, "allowed-endpoints",
 		"Comma-separated base URLs that a VippsToken's spec.endpoint may name. The official hosts are always "+

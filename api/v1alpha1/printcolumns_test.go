@@ -61,22 +61,13 @@ var _ = Describe("kubectl get vippstokens", func() {
 		Expect(os.WriteFile(kubeconfig, env.KubeConfig, 0o600)).To(Succeed())
 
 		webshop := namedToken(namespace, "webshop", v1alpha1.TokenTypeStandard, v1alpha1.EnvironmentTest)
-		setStatus(webshop, v1alpha1.VippsTokenStatus{
-			Conditions:      readyConditions(v1alpha1.ReasonTokenValid),
-			ExpiresAt:       &metav1.Time{Time: webshopExpires},
-			RenewalTime:     &metav1.Time{Time: webshopRenews},
-			LastRefreshTime: &metav1.Time{Time: webshopRequested},
-		})
+		setStatus(webshop, heldStatus(v1alpha1.ReasonTokenValid, webshopRequested, webshopExpires, webshopRenews))
 		partner := namedToken(namespace, "partner-reports", v1alpha1.TokenTypePartner, v1alpha1.EnvironmentProduction)
-		setStatus(partner, v1alpha1.VippsTokenStatus{
-			Conditions:      readyConditions(v1alpha1.ReasonVippsUnavailable),
-			ExpiresAt:       &metav1.Time{Time: partnerExpires},
-			RenewalTime:     &metav1.Time{Time: partnerRenews},
-			LastRefreshTime: &metav1.Time{Time: partnerRequested},
-			FailureCount:    2,
-			LastFailureTime: &metav1.Time{Time: now.Add(-2 * time.Second)},
-			NextRetryTime:   &metav1.Time{Time: partnerRetry},
-		})
+		failing := heldStatus(v1alpha1.ReasonVippsUnavailable, partnerRequested, partnerExpires, partnerRenews)
+		failing.FailureCount = 2
+		failing.LastFailureTime = &metav1.Time{Time: now.Add(-2 * time.Second)}
+		failing.NextRetryTime = &metav1.Time{Time: partnerRetry}
+		setStatus(partner, failing)
 	})
 
 	It("prints the expiry of a valid token as a timestamp, and who is failing", func() {
@@ -116,6 +107,17 @@ func namedToken(namespace, name string, tokenType v1alpha1.TokenType, environmen
 	token.Spec.Type, token.Spec.Environment = tokenType, environment
 	Expect(k8sClient.Create(ctx, token)).To(Succeed())
 	return token
+}
+
+// heldStatus is the status of a token that the targets hold, requested, expiring and due for
+// renewal at the times given, with reason as Ready's reason.
+func heldStatus(reason string, requested, expires, renews time.Time) v1alpha1.VippsTokenStatus {
+	return v1alpha1.VippsTokenStatus{
+		Conditions:      readyConditions(reason),
+		ExpiresAt:       &metav1.Time{Time: expires},
+		RenewalTime:     &metav1.Time{Time: renews},
+		LastRefreshTime: &metav1.Time{Time: requested},
+	}
 }
 
 // setStatus writes status through the status subresource, as the operator does.

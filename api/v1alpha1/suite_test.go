@@ -25,15 +25,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 // This suite installs the generated CRD into a real kube-apiserver and proves what the API
 // server accepts and refuses: the OpenAPI bounds and the CEL rules are only tested there.
 
 var (
-	ctx       context.Context
-	cancel    context.CancelFunc
+	ctx       = context.Background()
 	env       *envtest.Environment
 	k8sClient client.Client
 )
@@ -44,19 +43,5 @@ func TestAPI(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	ctx, cancel = context.WithCancel(context.Background())
-	var err error
-	env, err = testenv.New()
-	Expect(err).NotTo(HaveOccurred())
-	cfg, err := env.Start()
-	Expect(err).NotTo(HaveOccurred())
-	k8sClient, err = client.New(cfg, client.Options{Scheme: env.Scheme})
-	Expect(err).NotTo(HaveOccurred())
-})
-
-var _ = AfterSuite(func() {
-	cancel()
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
+	env, k8sClient = suitetest.StartAPIServer()
 })

@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -64,10 +63,6 @@ func run(args []string, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	listener, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
 	log := slog.New(slog.NewTextHandler(out, nil))
 	fake := fakevipps.NewServer(
 		fakevipps.WithEnvironment(cfg.env),
@@ -75,26 +70,14 @@ func run(args []string, out io.Writer) error {
 		fakevipps.WithBackdating(cfg.backdating),
 		fakevipps.WithNumericEncoding(cfg.encoding),
 	)
-	server := &http.Server{Handler: logRequests(log, fake), ReadHeaderTimeout: 10 * time.Second}
-
-	printBanner(out, listener.Addr().String(), cfg)
-	served := make(chan error, 1)
-	go func() { served <- server.Serve(listener) }()
-
-	select {
-	case err := <-served:
+	server, err := fakevipps.Serve(cfg.addr, logRequests(log, fake))
+	if err != nil {
 		return err
-	case <-ctx.Done():
 	}
+	printBanner(out, server.Listener.Addr().String(), cfg)
+	<-ctx.Done()
 	log.Info("Shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := server.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
+	server.Close() // waits for the requests in progress
 	return nil
 }
 

@@ -18,9 +18,7 @@ package controller
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
-	"strings"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
@@ -38,7 +36,7 @@ type EndpointAllowList struct{ allowed []string }
 func NewEndpointAllowList(baseURLs []string) (EndpointAllowList, error) {
 	list := EndpointAllowList{}
 	for _, raw := range baseURLs {
-		normal, err := normaliseBaseURL(raw)
+		normal, err := vipps.NormaliseBaseURL(raw)
 		if err != nil {
 			return EndpointAllowList{}, fmt.Errorf("allowed endpoint %q: %w", raw, err)
 		}
@@ -56,23 +54,10 @@ func (l EndpointAllowList) baseURL(spec *tokensv1alpha1.VippsTokenSpec) (string,
 		}
 		return vipps.TestBaseURL, nil
 	}
-	normal, err := normaliseBaseURL(spec.Endpoint)
+	normal, err := vipps.NormaliseBaseURL(spec.Endpoint)
 	if err != nil || !slices.Contains(l.allowed, normal) {
 		return "", fmt.Errorf("%w: spec.endpoint %s is not in the operator's allow-list, so nothing was sent to it",
 			errEndpointNotAllowed, spec.Endpoint)
 	}
 	return normal, nil
-}
-
-// normaliseBaseURL makes equal base URLs compare equal: lower-case scheme and host, no
-// trailing slash.
-func normaliseBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", err
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("must be an http or https base URL without credentials, query or fragment")
-	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/"), nil
 }

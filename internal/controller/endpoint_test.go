@@ -25,34 +25,6 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 )
 
-func TestNormaliseBaseURL(t *testing.T) {
-	tests := []struct {
-		raw, want string // want "" when raw is refused
-	}{
-		{"https://api.vipps.no", "https://api.vipps.no"},
-		{"https://api.vipps.no/", "https://api.vipps.no"},
-		{"HTTPS://API.Vipps.NO//", "https://api.vipps.no"},
-		{"http://vipps-proxy.payments.svc:8080/", "http://vipps-proxy.payments.svc:8080"},
-		{"https://Proxy.Example.com/Vipps/", "https://proxy.example.com/Vipps"},
-		{"ftp://api.vipps.no", ""},
-		{"api.vipps.no", ""},
-		{"https://", ""},
-		{"https://user:password@proxy.example.com", ""},
-		{"https://proxy.example.com/?x=1", ""},
-		{"https://proxy.example.com/#top", ""},
-		{"://missing-scheme", ""},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			got, err := normaliseBaseURL(tt.raw)
-			if got != tt.want || (err != nil) != (tt.want == "") {
-				t.Errorf("normaliseBaseURL(%q) = %q, %v; want %q", tt.raw, got, err, tt.want)
-			}
-		})
-	}
-}
-
 func TestNewEndpointAllowList(t *testing.T) {
 	tests := []struct {
 		name    string

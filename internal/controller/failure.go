@@ -25,15 +25,6 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 )
 
-// Errors found before anything is sent to Vipps. Their messages name Secrets, keys and
-// URLs, never a value read from a Secret.
-var (
-	errCredentialsNotFound = errors.New("credentials not found")
-	errCredentialsInvalid  = errors.New("credentials invalid")
-	errEndpointNotAllowed  = errors.New("endpoint not allowed")
-	errTargetConflict      = errors.New("target conflict")
-)
-
 // failureReason is the condition reason for an error from reading credentials, resolving
 // the endpoint, fetching a token or writing targets.
 func failureReason(err error) string {

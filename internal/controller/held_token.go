@@ -30,12 +30,31 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 )
 
-// heldToken is a token the targets hold, read back from a target Secret that the operator
-// wrote: the targets are the operator's memory, so a restart needs no Vipps call.
-type heldToken struct {
+// issuedToken is a token Vipps issued, with what identifies the inputs it was issued for.
+// The reconciler meets it under two names, which it never mixes:
+//
+//   - heldToken: what the targets hold, read back from a target Secret that the operator
+//     wrote. The targets are the operator's memory, so a restart needs no Vipps call; status,
+//     conditions and metrics describe this token and no other.
+//   - obtainedToken: what Vipps just issued and the targets do not hold yet.
+type issuedToken struct {
 	vipps.Token
 	// inputsHash identifies what the token was issued for (spec and credentials).
 	inputsHash string
+}
+
+// heldToken is the token the targets hold.
+type heldToken issuedToken
+
+// obtainedToken is a token Vipps issued that is not in the targets yet.
+type obtainedToken issuedToken
+
+// issuedLater is true when a was requested after b (on a tie, when it expires later). Not the
+// later expiry alone: after a change to inputs that give shorter tokens (Production to Test,
+// Standard to Partner), the new token expires before the old one.
+func issuedLater(a, b issuedToken) bool {
+	return a.RequestedAt.After(b.RequestedAt) ||
+		a.RequestedAt.Equal(b.RequestedAt) && a.ExpiresAt.After(b.ExpiresAt)
 }
 
 // heldTokenOf finds the best token among the VippsToken's own target Secrets: one whose
@@ -53,7 +72,9 @@ func heldTokenOf(owned []corev1.Secret, now time.Time) *heldToken {
 		if held.RequestedAt.After(now) {
 			held.RequestedAt = now.Truncate(time.Second)
 		}
-		best = newer(held, best)
+		if best == nil || issuedLater(issuedToken(*held), issuedToken(*best)) {
+			best = held
+		}
 	}
 	return best
 }

@@ -38,8 +38,8 @@ var fullRequest = vipps.Request{
 	System:               vipps.SystemInfo{Name: "shop", Version: "1.2.3", PluginName: "checkout", PluginVersion: "4.5.6"},
 }
 
-// issuedToken is a token issued at heldIssuedAt that lives lifetime; accessToken tells tokens apart.
-func issuedToken(accessToken string, lifetime time.Duration) *heldToken {
+// heldTokenFor is a token issued at heldIssuedAt that lives lifetime; accessToken tells tokens apart.
+func heldTokenFor(accessToken string, lifetime time.Duration) *heldToken {
 	return &heldToken{
 		Token: vipps.Token{AccessToken: accessToken, TokenType: "Bearer", RequestedAt: heldIssuedAt,
 			ExpiresAt: heldIssuedAt.Add(lifetime)},
@@ -54,7 +54,7 @@ func writtenTarget(held *heldToken) *corev1.Secret {
 		Spec:       tokensv1alpha1.VippsTokenSpec{Type: tokensv1alpha1.TokenTypeStandard},
 	}
 	target := tokensv1alpha1.TargetSecret{Name: "shop-token", IncludeRequestHeaders: true}
-	return desiredTarget(tok, target, held, fullRequest)
+	return desiredTarget(tok, target, issuedToken(*held), fullRequest)
 }
 
 // edited is secret after edit; with rehash its data-hash annotation is brought up to date,
@@ -83,7 +83,7 @@ func sameHeldToken(t *testing.T, got, want *heldToken) {
 }
 
 func TestReadHeldToken(t *testing.T) {
-	held := issuedToken("token-a", time.Hour)
+	held := heldTokenFor("token-a", time.Hour)
 	written := writtenTarget(held)
 	otherInputs := *held
 	otherInputs.inputsHash = "0123456789abcdef0123456789abcdef"
@@ -135,15 +135,15 @@ func TestReadHeldToken(t *testing.T) {
 
 func TestHeldTokenOf(t *testing.T) {
 	now := heldIssuedAt.Add(30 * time.Minute)
-	oneHour, twoHours := issuedToken("one-hour", time.Hour), issuedToken("two-hours", 2*time.Hour)
+	oneHour, twoHours := heldTokenFor("one-hour", time.Hour), heldTokenFor("two-hours", 2*time.Hour)
 	target := func(held *heldToken) corev1.Secret { return *writtenTarget(held) }
-	expired := target(issuedToken("expired", 20*time.Minute))
-	expiresNow := target(issuedToken("expires-now", 30*time.Minute))
+	expired := target(heldTokenFor("expired", 20*time.Minute))
+	expiresNow := target(heldTokenFor("expires-now", 30*time.Minute))
 	// A 15-minute token requested after a 2-hour one: inputs that give shorter tokens.
-	requestedLater := requestedAt(issuedToken("requested-later", 15*time.Minute), heldIssuedAt.Add(20*time.Minute))
-	fromTheFuture, fromTheFutureAsNow := issuedToken("from-the-future", 3*time.Hour), issuedToken("from-the-future", 3*time.Hour)
+	requestedLater := requestedAt(heldTokenFor("requested-later", 15*time.Minute), heldIssuedAt.Add(20*time.Minute))
+	fromTheFuture, fromTheFutureAsNow := heldTokenFor("from-the-future", 3*time.Hour), heldTokenFor("from-the-future", 3*time.Hour)
 	fromTheFuture.RequestedAt, fromTheFutureAsNow.RequestedAt = now.Add(240*time.Hour), now
-	tampered := *edited(writtenTarget(issuedToken("tampered", 3*time.Hour)), false, func(s *corev1.Secret) {
+	tampered := *edited(writtenTarget(heldTokenFor("tampered", 3*time.Hour)), false, func(s *corev1.Secret) {
 		s.Data[tokensv1alpha1.KeyAccessToken] = []byte("forged")
 	})
 

@@ -50,9 +50,10 @@ const maxHold = time.Minute
 // When the probe comes due, the timer hands it to the waiting VippsToken closest to expiry.
 // The first success wakes every waiting VippsToken at once, the closest to expiry (or
 // already expired) first, through the work queue: the workers and the global rate limiter
-// of token requests (rate_limit.go) then pace the recovery, so that it is no herd.
+// of token requests (internal/vipps.WithRateLimit) then pace the recovery, so that it is no herd.
 type hostAvailability struct {
-	clock clock.WithDelayedExecution
+	clock   clock.WithDelayedExecution
+	metrics *operatorMetrics
 	// seed makes this process's probe jitter its own (see probeDelay).
 	seed string
 
@@ -78,10 +79,10 @@ type hostEntry struct {
 	confirmed chan struct{}
 }
 
-func newHostAvailability(c clock.WithDelayedExecution) *hostAvailability {
+func newHostAvailability(c clock.WithDelayedExecution, metrics *operatorMetrics) *hostAvailability {
 	seed := make([]byte, 8)
 	_, _ = rand.Read(seed)
-	return &hostAvailability{clock: c, seed: hex.EncodeToString(seed), hosts: map[string]*hostEntry{}}
+	return &hostAvailability{clock: c, metrics: metrics, seed: hex.EncodeToString(seed), hosts: map[string]*hostEntry{}}
 }
 
 // start is the controller's source of VippsTokens brought back by their host: the controller
@@ -279,7 +280,7 @@ func (h *hostAvailability) entry(host string) *hostEntry {
 
 func (h *hostAvailability) setState(host string, e *hostEntry, state hostState) {
 	e.state = state
-	observeHostState(host, state)
+	h.metrics.observeHostState(host, state)
 }
 
 // byUrgency orders waiting VippsTokens by the expiry of the token their targets hold: none

@@ -80,7 +80,7 @@ func (e *enqueued) none(t *testing.T, n int) {
 func newTestHosts(t *testing.T) (*hostAvailability, *clocktesting.FakeClock, *enqueued) {
 	t.Helper()
 	clock := clocktesting.NewFakeClock(hostNow)
-	hosts := newHostAvailability(clock)
+	hosts := newHostAvailability(clock, newOperatorMetrics())
 	record := &enqueued{}
 	hosts.enqueue = record.add
 	return hosts, clock, record
@@ -126,10 +126,10 @@ func TestHostAvailabilityOneProbeThenEveryWaitingTokenMostUrgentFirst(t *testing
 	if state.phase != hostDown {
 		t.Fatalf("after a 503 the host is %q, want down", state.phase)
 	}
-	if got := gaugeValue(t, hostStateGauge.WithLabelValues(host, string(hostDown))); got != 1 {
+	if got := gaugeValue(t, hosts.metrics.hostState.WithLabelValues(host, string(hostDown))); got != 1 {
 		t.Errorf("vipps_token_host_state{state=down} = %v, want 1", got)
 	}
-	if got := gaugeValue(t, hostDownSince.WithLabelValues(host)); got != float64(hostNow.Unix()) {
+	if got := gaugeValue(t, hosts.metrics.hostDownSince.WithLabelValues(host)); got != float64(hostNow.Unix()) {
 		t.Errorf("vipps_token_host_down_since_timestamp_seconds = %v, want %d", got, hostNow.Unix())
 	}
 
@@ -150,7 +150,7 @@ func TestHostAvailabilityOneProbeThenEveryWaitingTokenMostUrgentFirst(t *testing
 	wantAdmission(t, verdict, admitProbe)
 	verdict, _ = hosts.admit(t.Context(), host, key("expired"), at(-time.Minute), true)
 	wantAdmission(t, verdict, admitWait) // one probe at a time, even for a refresh asked for
-	if got := gaugeValue(t, hostStateGauge.WithLabelValues(host, string(hostProbing))); got != 1 {
+	if got := gaugeValue(t, hosts.metrics.hostState.WithLabelValues(host, string(hostProbing))); got != 1 {
 		t.Errorf("vipps_token_host_state{state=probing} = %v, want 1", got)
 	}
 
@@ -163,10 +163,10 @@ func TestHostAvailabilityOneProbeThenEveryWaitingTokenMostUrgentFirst(t *testing
 	if hosts.waiting(key("a")) {
 		t.Error("a woken VippsToken is still kept as waiting")
 	}
-	if got := gaugeValue(t, hostStateGauge.WithLabelValues(host, string(hostUp))); got != 1 {
+	if got := gaugeValue(t, hosts.metrics.hostState.WithLabelValues(host, string(hostUp))); got != 1 {
 		t.Errorf("vipps_token_host_state{state=up} = %v, want 1", got)
 	}
-	if hostDownSince.DeleteLabelValues(host) {
+	if hosts.metrics.hostDownSince.DeleteLabelValues(host) {
 		t.Error("vipps_token_host_down_since_timestamp_seconds has a series for a host that is up")
 	}
 }
@@ -245,7 +245,7 @@ func (h *hostAvailability) reset() {
 		if e.confirmed != nil {
 			close(e.confirmed)
 		}
-		observeHostState(host, hostState{})
+		h.metrics.observeHostState(host, hostState{})
 	}
 	clear(h.hosts)
 }

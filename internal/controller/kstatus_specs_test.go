@@ -33,7 +33,8 @@ var _ = Describe("Status that GitOps tools read (kstatus)", func() {
 	var namespace string
 	BeforeEach(func() { namespace = newNamespace() })
 
-	It("is InProgress while the first token is being retried, then Current", func() {
+	// Serial: the spec makes the fake fail every request.
+	It("is InProgress while the first token is being retried, then Current", Serial, func() {
 		fake.InjectFaults(fakevipps.Status503, fakevipps.UntilCleared)
 		DeferCleanup(fake.ClearFaults)
 		newCredentials(namespace, "vipps-credentials")
@@ -49,10 +50,7 @@ var _ = Describe("Status that GitOps tools read (kstatus)", func() {
 	})
 
 	It("is Failed when rejected credentials leave no valid token, and Current once they are fixed", func() {
-		creds := newCredentials(namespace, "registered")
-		wrong := creds
-		wrong.ClientSecret = "d3Jvbmc+" + randomHex(12) + "/=="
-		Expect(k8sClient.Create(suiteCtx, credentialsSecret(namespace, "vipps-credentials", wrong))).To(Succeed())
+		creds, _ := newWrongCredentials(namespace, "vipps-credentials")
 		create(newToken(namespace, "rejected", "vipps-credentials"))
 
 		eventuallyNotReady(namespace, "rejected", tokensv1alpha1.ReasonCredentialsRejected)
@@ -76,8 +74,7 @@ var _ = Describe("Status that GitOps tools read (kstatus)", func() {
 
 	It("is Failed when every target belongs to somebody else", func() {
 		newCredentials(namespace, "vipps-credentials")
-		theirs := credentialsSecret(namespace, "blocked-token", fakevipps.Credentials{SubscriptionKeys: []string{"x"}})
-		Expect(k8sClient.Create(suiteCtx, theirs)).To(Succeed())
+		foreignSecret(namespace, "blocked-token")
 		create(newToken(namespace, "blocked", "vipps-credentials"))
 
 		eventuallyNotReady(namespace, "blocked", tokensv1alpha1.ReasonTargetConflict)

@@ -17,75 +17,109 @@ limitations under the License.
 package controller
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 )
 
-// Metrics on controller-runtime's registry, served at the manager's metrics endpoint. Labels
-// name VippsTokens and classes of results, never a value from a Secret.
-var (
-	// perToken are the labels of the series that describe one VippsToken.
-	perToken = []string{"namespace", "name"}
+// operatorMetrics are the operator's own collectors, served with controller-runtime's at the
+// manager's metrics endpoint. Labels name VippsTokens, hosts and classes of results, never a
+// value from a Secret.
+type operatorMetrics struct {
+	tokenExpiry, tokenRenewal, tokenReady *prometheus.GaugeVec
+	tokenRequests                         *prometheus.CounterVec
+	tokenRequestDuration                  *prometheus.HistogramVec
+	hostState, hostDownSince              *prometheus.GaugeVec
+}
 
-	tokenExpiry = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "vipps_token_expiry_timestamp_seconds",
-		Help: "When the token in a VippsToken's targets expires, in Unix seconds.",
-	}, perToken)
-	tokenRenewal = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "vipps_token_renewal_timestamp_seconds",
-		Help: "When the operator renews a VippsToken's token, in Unix seconds.",
-	}, perToken)
-	tokenReady = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "vipps_token_ready",
-		Help: "1 when a VippsToken's Ready condition is True, else 0.",
-	}, perToken)
-	tokenRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "vipps_token_requests_total",
-		Help: "Token requests sent to Vipps, by token type, environment and result (Success or a condition reason).",
-	}, []string{"type", "environment", "result"})
-	tokenRequestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "vipps_token_request_duration_seconds",
-		Help:    "How long token requests to Vipps took, by token type and environment.",
-		Buckets: prometheus.ExponentialBuckets(0.025, 2, 10),
-	}, []string{"type", "environment"})
-	hostStateGauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "vipps_token_host_state",
-		Help: "1 for the state the operator believes a Vipps host is in (up, down, or probing: down with " +
-			"the one probe request in flight), 0 for the others.",
-	}, []string{"host", "state"})
-	hostDownSince = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "vipps_token_host_down_since_timestamp_seconds",
-		Help: "When a Vipps host that is down (or probing) went down, in Unix seconds; absent while it is up.",
-	}, []string{"host"})
-)
+// perToken are the labels of the series that describe one VippsToken.
+var perToken = []string{"namespace", "name"}
 
-func init() {
-	metrics.Registry.MustRegister(tokenExpiry, tokenRenewal, tokenReady, tokenRequests, tokenRequestDuration,
-		hostStateGauge, hostDownSince)
+func newOperatorMetrics() *operatorMetrics {
+	return &operatorMetrics{
+		tokenExpiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vipps_token_expiry_timestamp_seconds",
+			Help: "When the token in a VippsToken's targets expires, in Unix seconds.",
+		}, perToken),
+		tokenRenewal: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vipps_token_renewal_timestamp_seconds",
+			Help: "When the operator renews a VippsToken's token, in Unix seconds.",
+		}, perToken),
+		tokenReady: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vipps_token_ready",
+			Help: "1 when a VippsToken's Ready condition is True, else 0.",
+		}, perToken),
+		tokenRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vipps_token_requests_total",
+			Help: "Token requests sent to Vipps, by token type, environment and result (Success or a condition reason).",
+		}, []string{"type", "environment", "result"}),
+		tokenRequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "vipps_token_request_duration_seconds",
+			Help:    "How long token requests to Vipps took, by token type and environment.",
+			Buckets: prometheus.ExponentialBuckets(0.025, 2, 10),
+		}, []string{"type", "environment"}),
+		hostState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vipps_token_host_state",
+			Help: "1 for the state the operator believes a Vipps host is in (up, down, or probing: down with " +
+				"the one probe request in flight), 0 for the others.",
+		}, []string{"host", "state"}),
+		hostDownSince: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vipps_token_host_down_since_timestamp_seconds",
+			Help: "When a Vipps host that is down (or probing) went down, in Unix seconds; absent while it is up.",
+		}, []string{"host"}),
+	}
+}
+
+// registeredOn registers m on reg and returns what reg serves: m, or the collectors of an
+// earlier reconciler of the same process (a test that restarts the manager), which a
+// registry cannot hold twice.
+func (m *operatorMetrics) registeredOn(reg prometheus.Registerer) *operatorMetrics {
+	m.tokenExpiry = registered(reg, m.tokenExpiry)
+	m.tokenRenewal = registered(reg, m.tokenRenewal)
+	m.tokenReady = registered(reg, m.tokenReady)
+	m.tokenRequests = registered(reg, m.tokenRequests)
+	m.tokenRequestDuration = registered(reg, m.tokenRequestDuration)
+	m.hostState = registered(reg, m.hostState)
+	m.hostDownSince = registered(reg, m.hostDownSince)
+	return m
+}
+
+func registered[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	err := reg.Register(c)
+	if existing, ok := errors.AsType[prometheus.AlreadyRegisteredError](err); ok {
+		if same, ok := existing.ExistingCollector.(C); ok {
+			return same
+		}
+	}
+	if err != nil {
+		// Only a name clash with another kind of collector gets here: a programming error.
+		panic(fmt.Sprintf("registering a metric: %v", err))
+	}
+	return c
 }
 
 // resultSuccess is the result label of a token request that issued a token.
 const resultSuccess = "Success"
 
-func observeTokenRequest(tok *tokensv1alpha1.VippsToken, took time.Duration, err error) {
+func (m *operatorMetrics) observeTokenRequest(tok *tokensv1alpha1.VippsToken, took time.Duration, err error) {
 	result := resultSuccess
 	if err != nil {
 		result = failureReason(err)
 	}
 	tokenType, environment := string(tok.Spec.Type), string(tok.Spec.Environment)
-	tokenRequests.WithLabelValues(tokenType, environment, result).Inc()
-	tokenRequestDuration.WithLabelValues(tokenType, environment).Observe(took.Seconds())
+	m.tokenRequests.WithLabelValues(tokenType, environment, result).Inc()
+	m.tokenRequestDuration.WithLabelValues(tokenType, environment).Observe(took.Seconds())
 }
 
 // observeTokenStatus exports what the status says of tok.
-func observeTokenStatus(tok *tokensv1alpha1.VippsToken) {
+func (m *operatorMetrics) observeTokenStatus(tok *tokensv1alpha1.VippsToken) {
 	labels := []string{tok.Namespace, tok.Name}
 	setOrDelete := func(gauge *prometheus.GaugeVec, t *metav1.Time) {
 		if t == nil {
@@ -94,25 +128,25 @@ func observeTokenStatus(tok *tokensv1alpha1.VippsToken) {
 		}
 		gauge.WithLabelValues(labels...).Set(float64(t.Unix()))
 	}
-	setOrDelete(tokenExpiry, tok.Status.ExpiresAt)
-	setOrDelete(tokenRenewal, tok.Status.RenewalTime)
+	setOrDelete(m.tokenExpiry, tok.Status.ExpiresAt)
+	setOrDelete(m.tokenRenewal, tok.Status.RenewalTime)
 	ready := 0.0
 	if meta.IsStatusConditionTrue(tok.Status.Conditions, tokensv1alpha1.ConditionReady) {
 		ready = 1
 	}
-	tokenReady.WithLabelValues(labels...).Set(ready)
+	m.tokenReady.WithLabelValues(labels...).Set(ready)
 }
 
 // forgetToken drops the series of a deleted VippsToken.
-func forgetToken(key types.NamespacedName) {
-	for _, gauge := range []*prometheus.GaugeVec{tokenExpiry, tokenRenewal, tokenReady} {
+func (m *operatorMetrics) forgetToken(key types.NamespacedName) {
+	for _, gauge := range []*prometheus.GaugeVec{m.tokenExpiry, m.tokenRenewal, m.tokenReady} {
 		gauge.DeleteLabelValues(key.Namespace, key.Name)
 	}
 }
 
 // observeHostState exports what the operator believes of a host: one series per state, 1 for
 // the current one, and while it is not up, when it went down.
-func observeHostState(host string, state hostState) {
+func (m *operatorMetrics) observeHostState(host string, state hostState) {
 	current := state.phase
 	if state.up() {
 		current = hostUp
@@ -122,11 +156,11 @@ func observeHostState(host string, state hostState) {
 		if phase == current {
 			value = 1
 		}
-		hostStateGauge.WithLabelValues(host, string(phase)).Set(value)
+		m.hostState.WithLabelValues(host, string(phase)).Set(value)
 	}
 	if state.up() {
-		hostDownSince.DeleteLabelValues(host)
+		m.hostDownSince.DeleteLabelValues(host)
 		return
 	}
-	hostDownSince.WithLabelValues(host).Set(float64(state.downSince.Unix()))
+	m.hostDownSince.WithLabelValues(host).Set(float64(state.downSince.Unix()))
 }

@@ -151,10 +151,7 @@ var _ = Describe("A Vipps outage", Serial, func() {
 	})
 
 	It("is not a 401: rejected credentials leave the host up for every other VippsToken", func() {
-		creds := newCredentials(namespace, "registered")
-		wrong := creds
-		wrong.ClientSecret = "d3Jvbmc+" + randomHex(12) + "/=="
-		Expect(k8sClient.Create(suiteCtx, credentialsSecret(namespace, "wrong-credentials", wrong))).To(Succeed())
+		newWrongCredentials(namespace, "wrong-credentials")
 		create(newToken(namespace, "rejected", "wrong-credentials"))
 		tok := eventuallyNotReady(namespace, "rejected", tokensv1alpha1.ReasonCredentialsRejected)
 		Expect(condition(tok, tokensv1alpha1.ConditionRefreshed).Message).NotTo(ContainSubstring("probe"))
@@ -248,19 +245,6 @@ func callsByEach(clients map[string]string) map[string]int {
 		calls[name] = fake.CallsBy(clientID)
 	}
 	return calls
-}
-
-// maxProbesWithin is the most probes a host that is down gets in d after the failure that
-// took it down: probe k comes at least four fifths of its backoff after the one before.
-func maxProbesWithin(d time.Duration) int {
-	probes, elapsed := 0, time.Duration(0)
-	for k := int32(1); ; k++ {
-		elapsed += exponential(probeBackoffBase, probeBackoffMax, k) * 4 / 5
-		if elapsed > d {
-			return probes
-		}
-		probes++
-	}
 }
 
 // eventuallyNotReadyWithin waits up to timeout for Ready=False with the reason given.

@@ -23,24 +23,49 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 )
 
-// refreshReason says why tok needs a new token now, or "" when the token the targets hold
-// serves. inputsHash identifies what a token requested now would be issued for.
-func refreshReason(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken, inputsHash string) string {
-	switch {
-	case held == nil:
-		return "the targets hold no valid token"
-	case held.inputsHash != inputsHash:
-		return "the spec or the credentials changed"
-	case refreshRequested(tok):
-		return "a refresh was requested"
-	case tok.Status.NextRetryTime != nil:
-		// A failed request is retried (retryBlocked says when) until one succeeds, also
-		// when what asked for it, a refresh request, has been acted on.
-		return "a failed request is retried"
-	case !now.Before(heldRenewalTime(tok, held)):
-		return "the renewal time has come"
+// refreshTrigger is one reason to request a new token, in the manner of cert-manager's
+// trigger policies: refreshTriggers are tried in order, and the first that fires names why
+// a token is requested, in the log and in the TokenIssued event.
+type refreshTrigger struct {
+	// reason is the trigger's name, CamelCase like a condition reason.
+	reason string
+	// because completes "requested because …".
+	because string
+	fires   func(in refreshInput) bool
+}
+
+// refreshInput is what the triggers look at.
+type refreshInput struct {
+	now time.Time
+	tok *tokensv1alpha1.VippsToken
+	// held is what the targets hold; nil when they hold no valid token.
+	held *heldToken
+	// inputsHash identifies what a token requested now would be issued for.
+	inputsHash string
+}
+
+var refreshTriggers = []refreshTrigger{
+	{"NoValidToken", "the targets held no valid token", func(in refreshInput) bool { return in.held == nil }},
+	{"InputsChanged", "the spec or the credentials changed",
+		func(in refreshInput) bool { return in.held.inputsHash != in.inputsHash }},
+	{"RefreshRequested", "a refresh was requested", func(in refreshInput) bool { return refreshRequested(in.tok) }},
+	// A failed request is retried (retryBlocked says when) until one succeeds, also when
+	// what asked for it, a refresh request, has been acted on.
+	{"RetryAfterFailure", "an earlier request failed",
+		func(in refreshInput) bool { return in.tok.Status.NextRetryTime != nil }},
+	{"RenewalTimeReached", "the renewal time had come",
+		func(in refreshInput) bool { return !in.now.Before(heldRenewalTime(in.tok, in.held)) }},
+}
+
+// refreshReason is the first trigger that fires, and false when none does: the token the
+// targets hold serves.
+func refreshReason(in refreshInput) (refreshTrigger, bool) {
+	for _, trigger := range refreshTriggers {
+		if trigger.fires(in) {
+			return trigger, true
+		}
 	}
-	return ""
+	return refreshTrigger{}, false
 }
 
 // refreshRequested is true when the refresh annotation carries a value not yet acted on.

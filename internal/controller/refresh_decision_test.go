@@ -73,34 +73,35 @@ func TestRefreshReason(t *testing.T) {
 		tok        *tokensv1alpha1.VippsToken
 		held       *heldToken
 		inputsHash string
-		want       string
+		want       string // the reason of the trigger that fires; "" when none does
 	}{
-		{"no held token", decisionIssuedAt, decisionToken(), nil, inputs, "the targets hold no valid token"},
+		{"no held token", decisionIssuedAt, decisionToken(), nil, inputs, "NoValidToken"},
 		{"no held token and a refresh request", decisionIssuedAt, decisionToken(refreshAnnotation("1")), nil, inputs,
-			"the targets hold no valid token"},
-		{"inputs changed", decisionIssuedAt, decisionToken(), held, "inputs-other", "the spec or the credentials changed"},
+			"NoValidToken"},
+		{"inputs changed", decisionIssuedAt, decisionToken(), held, "inputs-other", "InputsChanged"},
 		{"inputs changed and a refresh request", decisionIssuedAt, decisionToken(refreshAnnotation("1")), held, "inputs-other",
-			"the spec or the credentials changed"},
-		{"refresh requested", decisionIssuedAt, decisionToken(refreshAnnotation("1")), held, inputs, "a refresh was requested"},
+			"InputsChanged"},
+		{"refresh requested", decisionIssuedAt, decisionToken(refreshAnnotation("1")), held, inputs, "RefreshRequested"},
 		{"refresh request already acted on", decisionIssuedAt, decisionToken(refreshAnnotation("1"), lastRefreshRequest("1")),
 			held, inputs, ""},
 		{"a failed refresh request, acted on", decisionIssuedAt, decisionToken(refreshAnnotation("1"), lastRefreshRequest("1"),
-			nextRetryAt(decisionIssuedAt.Add(time.Minute))), held, inputs, "a failed request is retried"},
+			nextRetryAt(decisionIssuedAt.Add(time.Minute))), held, inputs, "RetryAfterFailure"},
 		{"fresh token", decisionIssuedAt.Add(time.Minute), decisionToken(), held, inputs, ""},
 		{"a second before the renewal time", renewAt.Add(-time.Second), decisionToken(), held, inputs, ""},
-		{"at the renewal time", renewAt, decisionToken(), held, inputs, "the renewal time has come"},
-		{"after the renewal time", decisionIssuedAt.Add(59 * time.Minute), decisionToken(), held, inputs, "the renewal time has come"},
+		{"at the renewal time", renewAt, decisionToken(), held, inputs, "RenewalTimeReached"},
+		{"after the renewal time", decisionIssuedAt.Add(59 * time.Minute), decisionToken(), held, inputs, "RenewalTimeReached"},
 		{"renewal time under the VippsToken's own policy", decisionIssuedAt.Add(31 * time.Minute),
 			decisionToken(func(tok *tokensv1alpha1.VippsToken) { tok.Spec.RefreshPolicy = renewAtPercentage(80) }),
-			held, inputs, "the renewal time has come"},
+			held, inputs, "RenewalTimeReached"},
 		{"no held token, within the minimum interval: refreshReason does not judge the interval",
 			decisionIssuedAt.Add(10 * time.Second), decisionToken(lastRefreshAt(decisionIssuedAt)), nil, inputs,
-			"the targets hold no valid token"},
+			"NoValidToken"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := refreshReason(tt.now, tt.tok, tt.held, tt.inputsHash); got != tt.want {
-				t.Errorf("refreshReason() = %q, want %q", got, tt.want)
+			trigger, due := refreshReason(refreshInput{now: tt.now, tok: tt.tok, held: tt.held, inputsHash: tt.inputsHash})
+			if trigger.reason != tt.want || due != (tt.want != "") {
+				t.Errorf("refreshReason() = %q, %v; want %q", trigger.reason, due, tt.want)
 			}
 		})
 	}

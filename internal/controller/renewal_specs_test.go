@@ -17,7 +17,6 @@ limitations under the License.
 package controller
 
 import (
-	"strconv"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -27,11 +26,14 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 )
 
+// When a new token is fetched (before the old one expires, when a person asks, when what
+// decides the token changes), and when not.
 var _ = Describe("Renewal", func() {
 	var namespace string
 	BeforeEach(func() { namespace = newNamespace() })
 
-	It("keeps an unexpired token in the target over several cycles, for one Vipps call a cycle", func() {
+	// Serial: the spec shortens the fake's token lifetime.
+	It("keeps an unexpired token in the target over several cycles, for one Vipps call a cycle", Serial, func() {
 		withShortLifetime(6 * time.Second)
 		creds := newCredentials(namespace, "vipps-credentials")
 		create(newToken(namespace, "short", "vipps-credentials"))
@@ -40,11 +42,9 @@ var _ = Describe("Renewal", func() {
 		seen := map[string]bool{}
 		// A 6 s token is renewed about 2 s before it expires: 15 s cover three cycles or more.
 		Consistently(func(g Gomega) {
-			secret := getSecret(g, namespace, "short-token")
-			expiresAt, err := strconv.ParseInt(string(secret.Data[tokensv1alpha1.KeyExpiresAtUnix]), 10, 64)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(time.Now().Unix()).To(BeNumerically("<", expiresAt), "the target holds an expired token")
-			seen[string(secret.Data[tokensv1alpha1.KeyAccessToken])] = true
+			g.Expect(time.Now().Before(targetExpiry(g, namespace, "short-token"))).To(BeTrue(),
+				"the target holds an expired token")
+			seen[accessToken(g, namespace, "short-token")] = true
 		}, 15*time.Second, 100*time.Millisecond).Should(Succeed())
 
 		Expect(len(seen)).To(BeNumerically(">=", 4), "the first token and at least three renewals")
@@ -55,7 +55,8 @@ var _ = Describe("Renewal", func() {
 	// Vipps back-dates iat, nbf and not_before by five minutes, as the suite's fake does. A
 	// lifetime counted from them is five minutes too long, and the renewal of a 30-second
 	// token fell before it was received: about 17 requests a second per VippsToken.
-	It("renews back-dated 30-second tokens of both types at their lifetime's pace, not in a loop", func() {
+	// Serial: the spec shortens the fake's token lifetime.
+	It("renews back-dated 30-second tokens of both types at their lifetime's pace, not in a loop", Serial, func() {
 		const lifetime, watched = 30 * time.Second, 2 * time.Minute
 		withShortLifetime(lifetime)
 		standardCreds := newCredentials(namespace, "standard-credentials")
@@ -74,9 +75,7 @@ var _ = Describe("Renewal", func() {
 
 		Consistently(func(g Gomega) {
 			for _, name := range []string{"standard-token", "partner-token"} {
-				expiresAt, err := strconv.ParseInt(string(getSecret(g, namespace, name).Data[tokensv1alpha1.KeyExpiresAtUnix]), 10, 64)
-				g.Expect(err).NotTo(HaveOccurred())
-				g.Expect(time.Now().Unix()).To(BeNumerically("<", expiresAt), "%s holds an expired token", name)
+				g.Expect(time.Now().Before(targetExpiry(g, namespace, name))).To(BeTrue(), "%s holds an expired token", name)
 			}
 		}, watched, time.Second).Should(Succeed())
 
@@ -108,50 +107,26 @@ var _ = Describe("Renewal", func() {
 		}).Should(Succeed())
 	})
 
-	It("makes no Vipps call after a restart that finds valid targets", func() {
-		creds := newCredentials(namespace, "vipps-credentials")
-		create(newToken(namespace, "restart", "vipps-credentials"))
-		eventuallyReady(namespace, "restart", tokensv1alpha1.ReasonTokenValid)
-		token := accessToken(Default, namespace, "restart-token")
-
-		manager.stop()
-		restarted := false
-		DeferCleanup(func() {
-			if !restarted { // the spec failed while the operator was down
-				manager = startManager()
-			}
-		})
-
-		By("while the operator is down, a target is added, which needs no new token")
-		tok := getToken(namespace, "restart")
-		tok.Spec.Targets = append(tok.Spec.Targets, tokensv1alpha1.TargetSecret{Name: "added-while-down"})
-		Expect(k8sClient.Update(suiteCtx, tok)).To(Succeed())
-
-		manager, restarted = startManager(), true
-		Eventually(func(g Gomega) {
-			g.Expect(accessToken(g, namespace, "added-while-down")).To(Equal(token))
-		}).Should(Succeed())
-		Consistently(func() int { return fake.CallsBy(creds.ClientID) }).Should(Equal(1))
-	})
-
 	It("refreshes once for each new value of the refresh annotation", func() {
-		creds := newCredentials(namespace, "vipps-credentials")
-		create(newToken(namespace, "forced", "vipps-credentials"))
-		eventuallyReady(namespace, "forced", tokensv1alpha1.ReasonTokenValid)
-		first := accessToken(Default, namespace, "forced-token")
+		creds, first := newReadyToken(namespace, "forced")
 
-		requestRefresh := func(value string) {
-			tok := getToken(namespace, "forced")
-			tok.Annotations = map[string]string{tokensv1alpha1.AnnotationRefresh: value}
-			Expect(k8sClient.Update(suiteCtx, tok)).To(Succeed())
-		}
-		requestRefresh("1")
-		Eventually(func(g Gomega) { g.Expect(accessToken(g, namespace, "forced-token")).NotTo(Equal(first)) }).Should(Succeed())
+		annotate(namespace, "forced", tokensv1alpha1.AnnotationRefresh, "1")
+		eventuallyNewToken(namespace, "forced-token", first)
 		Consistently(func() int { return fake.CallsBy(creds.ClientID) }).Should(Equal(2))
 		Expect(getToken(namespace, "forced").Status.LastRefreshRequest).To(Equal("1"))
 
-		requestRefresh("2")
+		annotate(namespace, "forced", tokensv1alpha1.AnnotationRefresh, "2")
 		Eventually(func() int { return fake.CallsBy(creds.ClientID) }).Should(Equal(3))
 		Consistently(func() int { return fake.CallsBy(creds.ClientID) }).Should(Equal(3))
+	})
+
+	It("fetches a new token when a spec field that decides the token changes", func() {
+		creds, first := newReadyToken(namespace, "msn")
+		editSpec(namespace, "msn", func(spec *tokensv1alpha1.VippsTokenSpec) { spec.MerchantSerialNumber = "654321" })
+
+		eventuallyNewToken(namespace, "msn-token", first)
+		Consistently(func() int { return fake.CallsBy(creds.ClientID) }).Should(Equal(2))
+		sent := requestsNaming(creds.ClientID)
+		Expect(sent[len(sent)-1].Header.Get("Merchant-Serial-Number")).To(Equal("654321"))
 	})
 })

@@ -74,7 +74,7 @@ func CacheOptions(namespaces []string) cache.Options {
 	return opts
 }
 
-// SetupWithManager registers the indexes, the metadata cache of Secrets and the watches.
+// SetupWithManager registers the indexes and the watches.
 func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	ctx := context.Background()
 	indexer := mgr.GetFieldIndexer()
@@ -84,31 +84,21 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := indexer.IndexField(ctx, &tokensv1alpha1.VippsToken{}, secretsIndex, secretNames); err != nil {
 		return fmt.Errorf("indexing VippsTokens by the Secrets they name: %w", err)
 	}
-
-	secretMetadata, err := r.newSecretMetadataCache(mgr)
-	if err != nil {
-		return err
-	}
-	r.secretMetadata = secretMetadata
-	r.credentials = newCredentialsReader(secretMetadata, r.APIReader)
-	r.recent = newRecentWrites()
-	r.hosts = newHostAvailability(delayedExecution(r.Clock))
-
 	// Watches rather than For and Owns: For's handler ranks a VippsToken by where its event
 	// came from, and the urgency of its token must decide (work_priority.go).
 	return ctrl.NewControllerManagedBy(mgr).
 		// Status writes change neither the generation nor the annotations, so the
 		// operator's own status patches do not bring the VippsToken back.
-		Watches(&tokensv1alpha1.VippsToken{}, enqueueByUrgency{clock: r.Clock}, builder.WithPredicates(
+		Watches(&tokensv1alpha1.VippsToken{}, enqueueByUrgency{clock: r.clock}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(),
 			&tokensv1alpha1.VippsToken{}, handler.OnlyControllerOwner())).
-		WatchesRawSource(source.Kind(secretMetadata, client.Object(secretMetadataObject()),
+		WatchesRawSource(source.Kind(r.secretMetadataCache, client.Object(secretMetadataObject()),
 			handler.EnqueueRequestsFromMapFunc(r.tokensUsingSecret))).
 		// VippsTokens that waited for their host, brought back when it answers again.
 		WatchesRawSource(source.Func(r.hosts.start)).
 		WithOptions(controller.Options{
-			MaxConcurrentReconciles: r.MaxConcurrentReconciles,
+			MaxConcurrentReconciles: r.maxConcurrentReconciles,
 			// The urgency ordering needs the priority queue: said here, not left to a default.
 			UsePriorityQueue: new(true),
 			NewQueue:         newWorkQueue(mgr.GetLogger()),
@@ -116,15 +106,6 @@ func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		}).
 		Named("vippstoken").
 		Complete(r)
-}
-
-// delayedExecution is c if it can run functions later (the real clock and the fake one of
-// k8s.io/utils can), else the real clock.
-func delayedExecution(c clock.PassiveClock) clock.WithDelayedExecution {
-	if delayed, ok := c.(clock.WithDelayedExecution); ok {
-		return delayed
-	}
-	return clock.RealClock{}
 }
 
 // enqueueByUrgency enqueues a VippsToken for its own events at the priority workPriority
@@ -189,13 +170,13 @@ func reconcileLogger(mgr ctrl.Manager) func(*reconcile.Request) logr.Logger {
 // controller and nothing else: enough to notice that a credentials Secret changed, and to
 // see a Secret of somebody else's in a target's way, at a few hundred bytes per Secret
 // however large the Secret is.
-func (r *VippsTokenReconciler) newSecretMetadataCache(mgr ctrl.Manager) (cache.Cache, error) {
+func newSecretMetadataCache(mgr ctrl.Manager, namespaces []string) (cache.Cache, error) {
 	opts := cache.Options{
 		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
 		DefaultTransform: keepIdentity,
 	}
-	if len(r.Namespaces) > 0 {
-		opts.DefaultNamespaces = CacheOptions(r.Namespaces).DefaultNamespaces
+	if len(namespaces) > 0 {
+		opts.DefaultNamespaces = CacheOptions(namespaces).DefaultNamespaces
 	}
 	metadataCache, err := cache.New(mgr.GetConfig(), opts)
 	if err != nil {
@@ -243,7 +224,7 @@ func keepIdentity(obj any) (any, error) {
 // target be created at once.
 func (r *VippsTokenReconciler) tokensUsingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
 	list := &tokensv1alpha1.VippsTokenList{}
-	if err := r.List(ctx, list, client.InNamespace(secret.GetNamespace()),
+	if err := r.client.List(ctx, list, client.InNamespace(secret.GetNamespace()),
 		client.MatchingFields{secretsIndex: secret.GetName()}); err != nil {
 		return nil
 	}

@@ -26,7 +26,6 @@ import (
 	. "github.com/onsi/gomega"
 	"go.uber.org/zap/zapcore"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -84,7 +83,8 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 
 	fake = fakevipps.NewServer(fakevipps.WithEnvironment(fakevipps.EnvironmentTest))
-	fakeServer = httptest.NewServer(fake)
+	fakeServer, err = fakevipps.Serve("127.0.0.1:0", fake)
+	Expect(err).NotTo(HaveOccurred())
 
 	manager = startManager()
 })
@@ -154,16 +154,12 @@ func startManager(options ...managerOption) *runningManager {
 	allowed := append([]string{fakeServer.URL, closedPortURL}, opts.endpoints...)
 	endpoints, err := NewEndpointAllowList(append(allowed, DefaultAllowedEndpoints...))
 	Expect(err).NotTo(HaveOccurred())
-	reconciler := &VippsTokenReconciler{
-		Client:                  mgr.GetClient(),
-		APIReader:               mgr.GetAPIReader(),
-		Scheme:                  mgr.GetScheme(),
-		Recorder:                mgr.GetEventRecorder("vipps-token-operator"),
+	reconciler, err := NewVippsTokenReconciler(mgr, Options{
 		Vipps:                   vipps.NewClient(vipps.WithTimeout(2 * time.Second)),
-		Clock:                   clock.RealClock{},
 		Endpoints:               endpoints,
 		MaxConcurrentReconciles: opts.workers,
-	}
+	})
+	Expect(err).NotTo(HaveOccurred())
 	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
 
 	ctx, cancel := context.WithCancel(suiteCtx)

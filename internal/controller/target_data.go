@@ -30,9 +30,9 @@ import (
 // desiredTarget is the target Secret as the operator wants it: the token, and the request
 // headers when the target asks for them, with the operator's label and bookkeeping
 // annotations on top of the target's own.
-func desiredTarget(tok *tokensv1alpha1.VippsToken, target tokensv1alpha1.TargetSecret, held *heldToken,
+func desiredTarget(tok *tokensv1alpha1.VippsToken, target tokensv1alpha1.TargetSecret, token issuedToken,
 	req vipps.Request) *corev1.Secret {
-	data := tokenData(held.Token)
+	data := tokenData(token.Token)
 	if target.IncludeRequestHeaders {
 		maps.Copy(data, requestHeaderData(tok.Spec.Type, req))
 	}
@@ -47,10 +47,10 @@ func desiredTarget(tok *tokensv1alpha1.VippsToken, target tokensv1alpha1.TargetS
 	if annotations == nil {
 		annotations = map[string]string{}
 	}
-	annotations[tokensv1alpha1.AnnotationExpiresAt] = formatTime(held.ExpiresAt)
-	annotations[tokensv1alpha1.AnnotationIssuedAt] = formatTime(held.RequestedAt)
+	annotations[tokensv1alpha1.AnnotationExpiresAt] = formatTime(token.ExpiresAt)
+	annotations[tokensv1alpha1.AnnotationIssuedAt] = formatTime(token.RequestedAt)
 	annotations[tokensv1alpha1.AnnotationDataHash] = dataHash(data)
-	annotations[tokensv1alpha1.AnnotationTokenInputsHash] = held.inputsHash
+	annotations[tokensv1alpha1.AnnotationTokenInputsHash] = token.inputsHash
 
 	return &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{

@@ -122,7 +122,7 @@ func TestRequestHeaderData(t *testing.T) {
 }
 
 func TestDesiredTarget(t *testing.T) {
-	held := &heldToken{
+	token := issuedToken{
 		Token: vipps.Token{AccessToken: "eyJ0eXAiOiJKV1QifQ.e30.c2ln", TokenType: "Bearer",
 			RequestedAt: heldIssuedAt, ExpiresAt: heldIssuedAt.Add(time.Hour)},
 		inputsHash: "0123456789abcdef0123456789abcdef",
@@ -155,7 +155,7 @@ func TestDesiredTarget(t *testing.T) {
 				ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "payments"},
 				Spec:       tokensv1alpha1.VippsTokenSpec{Type: tt.tokenType},
 			}
-			got := desiredTarget(tok, tt.target, held, fullRequest)
+			got := desiredTarget(tok, tt.target, token, fullRequest)
 			if got.Name != "shop-token" || got.Namespace != "payments" || got.Type != corev1.SecretTypeOpaque {
 				t.Errorf("desiredTarget() is %s/%s of type %s, want payments/shop-token of type Opaque", got.Namespace, got.Name, got.Type)
 			}

@@ -38,13 +38,10 @@ import (
 // fieldOwner names the operator in the managedFields of what it writes.
 const fieldOwner = client.FieldOwner("vipps-token-operator")
 
-// errTargetWrite marks a write to a target Secret that the API server refused.
-var errTargetWrite = errors.New("writing target Secret")
-
 // ownedTargets lists the Secrets that tok controls, from the cache of labelled Secrets.
 func (r *VippsTokenReconciler) ownedTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken) ([]corev1.Secret, error) {
 	list := &corev1.SecretList{}
-	if err := r.List(ctx, list, client.InNamespace(tok.Namespace), client.MatchingFields{ownerIndex: tok.Name}); err != nil {
+	if err := r.client.List(ctx, list, client.InNamespace(tok.Namespace), client.MatchingFields{ownerIndex: tok.Name}); err != nil {
 		return nil, fmt.Errorf("listing the target Secrets of %s: %w", tok.Name, err)
 	}
 	owned := list.Items[:0]
@@ -56,11 +53,12 @@ func (r *VippsTokenReconciler) ownedTargets(ctx context.Context, tok *tokensv1al
 	return owned, nil
 }
 
-// syncTargets writes the held token into every target and deletes the owned Secrets that
-// are no longer targets. It touches no Secret that tok does not control, and writes
-// nothing when a target already holds what it should. Targets that exist but belong to
-// somebody else are reported together as one errTargetConflict.
-func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
+// syncTargets writes token into every target and deletes the owned Secrets that are no
+// longer targets, each time waiting until the cache shows the write. It touches no Secret
+// that tok does not control, and writes nothing when a target already holds what it should.
+// Targets that exist but belong to somebody else are reported together as one
+// errTargetConflict.
+func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, token issuedToken,
 	req vipps.Request, owned []corev1.Secret) error {
 	ownedByName := make(map[string]*corev1.Secret, len(owned))
 	for i := range owned {
@@ -69,7 +67,7 @@ func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alp
 
 	var conflicts []string
 	for _, target := range tok.Spec.Targets {
-		desired := desiredTarget(tok, target, held, req)
+		desired := desiredTarget(tok, target, token, req)
 		err := r.writeTarget(ctx, tok, ownedByName[target.Name], desired)
 		if errors.Is(err, errTargetConflict) {
 			conflicts = append(conflicts, target.Name)
@@ -152,28 +150,28 @@ func (r *VippsTokenReconciler) writeTarget(ctx context.Context, tok *tokensv1alp
 	updated.Annotations = mergedInto(updated.Annotations, desired.Annotations)
 	// The update carries the resourceVersion read, so a concurrent edit makes it fail with a
 	// conflict and the next reconcile starts again from the edited Secret.
-	if err := r.Update(ctx, updated, fieldOwner); err != nil {
+	if err := r.client.Update(ctx, updated, fieldOwner); err != nil {
 		return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
 	}
-	return nil
+	return waitForCacheToShow(ctx, r.client, updated)
 }
 
 // createTarget creates a target that the cache does not know. Create, unlike an update or
 // an apply, fails when the Secret exists, so a Secret of somebody else's is never taken over.
 func (r *VippsTokenReconciler) createTarget(ctx context.Context, tok *tokensv1alpha1.VippsToken, desired *corev1.Secret) error {
-	if err := controllerutil.SetControllerReference(tok, desired, r.Scheme); err != nil {
+	if err := controllerutil.SetControllerReference(tok, desired, r.scheme); err != nil {
 		return err
 	}
-	err := r.Create(ctx, desired, fieldOwner)
+	err := r.client.Create(ctx, desired, fieldOwner)
 	if !apierrors.IsAlreadyExists(err) {
 		if err != nil {
 			return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
 		}
-		return nil
+		return waitForCacheToShow(ctx, r.client, desired)
 	}
 	// It exists: ours, created a moment ago and not yet in the cache, or somebody else's.
 	existing := &corev1.Secret{}
-	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(desired), existing); err != nil {
+	if err := r.apiReader.Get(ctx, client.ObjectKeyFromObject(desired), existing); err != nil {
 		return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
 	}
 	if !metav1.IsControlledBy(existing, tok) {
@@ -193,9 +191,12 @@ func (r *VippsTokenReconciler) deleteFormerTargets(ctx context.Context, tok *tok
 		if wanted[secret.Name] {
 			continue
 		}
-		err := r.Delete(ctx, secret, client.Preconditions{UID: &secret.UID, ResourceVersion: &secret.ResourceVersion})
+		err := r.client.Delete(ctx, secret, client.Preconditions{UID: &secret.UID, ResourceVersion: &secret.ResourceVersion})
 		if client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("%w %s: deleting a former target: %w", errTargetWrite, secret.Name, err)
+		}
+		if err := waitForCacheToDrop(ctx, r.client, secret); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ import (
 )
 
 func TestUpToDate(t *testing.T) {
-	desired := writtenTarget(issuedToken("token-a", time.Hour))
+	desired := writtenTarget(heldTokenFor("token-a", time.Hour))
 	// As the API server returns it: with the metadata it adds.
 	stored := edited(desired, false, func(s *corev1.Secret) {
 		s.ResourceVersion, s.UID = "7", "9d2e4f1a-0c3b-4e5d-8f6a-7b8c9d0e1f2a"

@@ -27,10 +27,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -38,32 +35,6 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 )
-
-// TokenFetcher is what the reconciler needs of Vipps: one token for one request.
-type TokenFetcher interface {
-	FetchToken(ctx context.Context, req vipps.Request) (vipps.Token, error)
-}
-
-// VippsTokenReconciler keeps the token of each VippsToken fresh in its target Secrets.
-type VippsTokenReconciler struct {
-	client.Client
-	// APIReader reads past the cache: for Secrets the cache does not hold.
-	APIReader client.Reader
-	Scheme    *runtime.Scheme
-	Recorder  events.EventRecorder
-	Vipps     TokenFetcher
-	Clock     clock.PassiveClock
-	Endpoints EndpointAllowList
-	// Namespaces limits the metadata watch of credentials Secrets; empty watches all.
-	Namespaces []string
-	// MaxConcurrentReconciles is how many VippsTokens are reconciled at once.
-	MaxConcurrentReconciles int
-
-	secretMetadata client.Reader
-	credentials    *credentialsReader
-	recent         *recentWrites
-	hosts          *hostAvailability
-}
 
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=get;list;watch
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens/status,verbs=get;update;patch
@@ -77,26 +48,21 @@ type VippsTokenReconciler struct {
 func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	// Deferred first, so that it sees the final error: the next turn's place in the queue.
 	defer func() { result.Priority = requeuePriority(result, err) }()
-	tok := &tokensv1alpha1.VippsToken{}
-	if err := r.Get(ctx, req.NamespacedName, tok); err != nil {
-		if client.IgnoreNotFound(err) == nil {
-			forgetToken(req.NamespacedName)
-			r.recent.forget(req.NamespacedName)
-			r.hosts.forget(req.NamespacedName)
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	tok, err := r.getVippsToken(ctx, req.NamespacedName)
+	if tok == nil || err != nil {
+		return ctrl.Result{}, err
 	}
 	if !tok.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil // the garbage collector deletes the targets through their owner reference
 	}
-	now := r.Clock.Now()
+	now := r.clock.Now()
 	owned, err := r.ownedTargets(ctx, tok)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	held := r.recent.overlay(tok, heldTokenOf(owned, now))
+	held := heldTokenOf(owned, now)
 	before := tok.DeepCopy()
-	defer func() { err = errors.Join(err, r.patchStatus(ctx, before, tok)) }()
+	defer func() { err = errors.Join(err, r.writeStatus(ctx, before, tok)) }()
 
 	request, credentialsVersion, err := r.tokenRequest(ctx, tok)
 	if err != nil {
@@ -115,41 +81,93 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 
 	inputsHash := tokenInputsHash(request)
-	next := r.tokenForTargets(ctx, tok, held, request, inputsHash, credentialsVersion, now)
-	if next == nil || next.inputsHash != inputsHash {
+	if obtained := r.obtainIfDue(ctx, tok, held, request, inputsHash, credentialsVersion, now); obtained != nil {
+		held, err = r.writeObtained(ctx, tok, held, obtained, request, owned)
+		return r.finish(now, tok, held, err)
+	}
+	if held == nil || held.inputsHash != inputsHash {
 		// No token, or one issued for other inputs that a failed refresh could not replace:
 		// the targets keep what they hold.
 		return r.finish(now, tok, held, nil)
 	}
-	held, err = r.writeTargets(ctx, tok, held, next, request, owned)
+	// The held token serves: the targets that the spec names now get it, former ones go.
+	err = r.syncTargets(ctx, tok, issuedToken(*held), request, owned)
 	return r.finish(now, tok, held, err)
 }
 
-// tokenForTargets is the token the targets should hold: one obtained earlier and not yet
-// written, or else what refreshIfDue returns.
-func (r *VippsTokenReconciler) tokenForTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
-	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
-	if unwritten := r.recent.unwrittenToken(tok, held, inputsHash, now); unwritten != nil {
-		return unwritten
+// getVippsToken reads the VippsToken from the cache; nil when it is gone, and then what is
+// kept of it in memory and in metrics goes too.
+func (r *VippsTokenReconciler) getVippsToken(ctx context.Context, key client.ObjectKey) (*tokensv1alpha1.VippsToken, error) {
+	tok := &tokensv1alpha1.VippsToken{}
+	err := r.client.Get(ctx, key, tok)
+	if apierrors.IsNotFound(err) {
+		r.metrics.forgetToken(key)
+		r.obtained.forget(key)
+		r.hosts.forget(key)
+		return nil, nil
 	}
-	return r.refreshIfDue(ctx, tok, held, req, inputsHash, credentialsVersion, now)
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
 }
 
-// writeTargets writes next into the targets and returns the token they hold afterwards:
-// next, once any target took it, else still held.
-func (r *VippsTokenReconciler) writeTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, held, next *heldToken,
-	req vipps.Request, owned []corev1.Secret) (*heldToken, error) {
-	err := r.syncTargets(ctx, tok, next, req, owned)
+// obtainIfDue returns the token to write into the targets instead of the held one: one
+// obtained earlier whose write the API server refused, or a new one when a refresh trigger
+// fires, no backoff holds the request back and its host lets it through. Nil when there is
+// none, also when the request failed.
+func (r *VippsTokenReconciler) obtainIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
+	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *obtainedToken {
+	if unheld := r.obtained.unheld(tok, held, inputsHash, now); unheld != nil {
+		return unheld
+	}
+	key := client.ObjectKeyFromObject(tok)
+	trigger, due := refreshReason(refreshInput{now: now, tok: tok, held: held, inputsHash: inputsHash})
+	if !due {
+		r.hosts.forget(key)
+		return nil
+	}
+	if retryBlocked(now, tok, credentialsVersion) || intervalHolds(now, tok, held, credentialsVersion) {
+		return nil
+	}
+	host, expiresAt := hostOf(req.BaseURL), expiryOf(held)
+	verdict, state := r.hosts.admit(ctx, host, key, expiresAt, refreshRequested(tok))
+	if verdict == admitWait {
+		r.recordWaitingForHost(tok, host, state, now)
+		return nil
+	}
+	logf.FromContext(ctx).V(1).Info("Requesting a token", "why", trigger.reason, "probe", verdict == admitProbe)
+
+	token, err := r.fetch(ctx, tok, req)
+	state = r.hosts.report(host, key, expiresAt, verdict, err)
+	tok.Status.LastRefreshRequest = tok.Annotations[tokensv1alpha1.AnnotationRefresh]
+	tok.Status.CredentialsResourceVersion = credentialsVersion
+	if err != nil {
+		// The backoff counts from the failure, not from the request: a request that hung
+		// until the client's timeout would otherwise have eaten its own backoff.
+		r.recordFailedRequest(tok, r.clock.Now(), err, host, state)
+		return nil
+	}
+	r.recordIssued(tok, token, trigger)
+	obtained := &obtainedToken{Token: token, inputsHash: inputsHash}
+	r.obtained.remember(tok, obtained)
+	return obtained
+}
+
+// writeObtained writes obtained into the targets and returns what they hold afterwards:
+// obtained, once any target took it, else still held.
+func (r *VippsTokenReconciler) writeObtained(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
+	obtained *obtainedToken, req vipps.Request, owned []corev1.Secret) (*heldToken, error) {
+	err := r.syncTargets(ctx, tok, issuedToken(*obtained), req, owned)
 	if err != nil && (!errors.Is(err, errTargetConflict) || everyTargetTaken(tok, err)) {
 		return held, err
 	}
-	r.recent.rememberWritten(tok, next)
-	return next, err
+	return (*heldToken)(obtained), err
 }
 
 // tokenRequest assembles what is sent to Vipps from the spec and the credentials Secret.
 func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1alpha1.VippsToken) (vipps.Request, string, error) {
-	baseURL, err := r.Endpoints.baseURL(&tok.Spec)
+	baseURL, err := r.endpoints.baseURL(&tok.Spec)
 	if err != nil {
 		return vipps.Request{}, "", err
 	}
@@ -174,50 +192,10 @@ func (r *VippsTokenReconciler) tokenRequest(ctx context.Context, tok *tokensv1al
 	return req, creds.resourceVersion, nil
 }
 
-// refreshIfDue requests a new token (for inputsHash, which identifies req) when one is due,
-// no backoff holds it back and its host lets it through, and returns the token the targets
-// should hold: the new one, or the held one if the request failed, waits for its host or
-// was not due. A new token is remembered until it is written, so that a refused write does
-// not cost another request.
-func (r *VippsTokenReconciler) refreshIfDue(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
-	req vipps.Request, inputsHash, credentialsVersion string, now time.Time) *heldToken {
-	key := client.ObjectKeyFromObject(tok)
-	why := refreshReason(now, tok, held, inputsHash)
-	if why == "" {
-		r.hosts.forget(key)
-		return held
-	}
-	if retryBlocked(now, tok, credentialsVersion) || intervalHolds(now, tok, held, credentialsVersion) {
-		return held
-	}
-	host, expiresAt := hostOf(req.BaseURL), expiryOf(held)
-	verdict, state := r.hosts.admit(ctx, host, key, expiresAt, refreshRequested(tok))
-	if verdict == admitWait {
-		r.recordWaitingForHost(tok, host, state, now)
-		return held
-	}
-	logf.FromContext(ctx).V(1).Info("Requesting a token", "why", why, "probe", verdict == admitProbe)
-
-	token, err := r.fetch(ctx, tok, req)
-	state = r.hosts.report(host, key, expiresAt, verdict, err)
-	tok.Status.LastRefreshRequest = tok.Annotations[tokensv1alpha1.AnnotationRefresh]
-	tok.Status.CredentialsResourceVersion = credentialsVersion
-	if err != nil {
-		// The backoff counts from the failure, not from the request: a request that hung
-		// until the client's timeout would otherwise have eaten its own backoff.
-		r.recordFailedRequest(tok, r.Clock.Now(), err, host, state)
-		return held
-	}
-	r.recordIssued(tok, token)
-	issued := &heldToken{Token: token, inputsHash: inputsHash}
-	r.recent.rememberObtained(tok, issued)
-	return issued
-}
-
 func (r *VippsTokenReconciler) fetch(ctx context.Context, tok *tokensv1alpha1.VippsToken, req vipps.Request) (vipps.Token, error) {
 	start := time.Now()
-	token, err := r.Vipps.FetchToken(ctx, req)
-	observeTokenRequest(tok, time.Since(start), err)
+	token, err := r.fetcher.FetchToken(ctx, req)
+	r.metrics.observeTokenRequest(tok, time.Since(start), err)
 	if err != nil {
 		return vipps.Token{}, err
 	}
@@ -228,11 +206,28 @@ func (r *VippsTokenReconciler) fetch(ctx context.Context, tok *tokensv1alpha1.Vi
 	return token, nil
 }
 
-// finish records the token the targets hold (held, never a token only obtained) and the
-// Ready condition, and says when to come back. A target write refused by the API server is returned for controller-runtime's
+// finish describes the token the targets hold, records readiness and says when to come
+// back. A target write refused by the API server is returned for controller-runtime's
 // backoff; a target owned by somebody else is reported in status and waits for a change.
 func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	targetErr error) (ctrl.Result, error) {
+	if apierrors.IsConflict(targetErr) {
+		// Somebody wrote a target after the cache read it: an ordinary race, retried from the
+		// newer version at once. Status keeps what it said rather than flap.
+		return ctrl.Result{}, targetErr
+	}
+	describeHeldToken(now, tok, held)
+	r.recordReadiness(now, tok, targetErr)
+	if targetErr != nil && !errors.Is(targetErr, errTargetConflict) {
+		return ctrl.Result{}, targetErr
+	}
+	waiting := r.hosts.waiting(client.ObjectKeyFromObject(tok))
+	return ctrl.Result{RequeueAfter: requeueAfter(now, tok, waiting)}, nil
+}
+
+// describeHeldToken sets the token's times in status from held, what the targets hold, and
+// from nothing else.
+func describeHeldToken(now time.Time, tok *tokensv1alpha1.VippsToken, held *heldToken) {
 	status := &tok.Status
 	switch {
 	case held != nil:
@@ -244,23 +239,18 @@ func (r *VippsTokenReconciler) finish(now time.Time, tok *tokensv1alpha1.VippsTo
 		// edited) and none replaced it: status must not claim a valid token.
 		status.ExpiresAt, status.RenewalTime = nil, nil
 	}
-	if apierrors.IsConflict(targetErr) {
-		// Somebody wrote a target after the cache read it: an ordinary race, retried from the
-		// newer version at once. Ready keeps what it said rather than flap to False.
-		return ctrl.Result{}, targetErr
-	}
+}
+
+// recordReadiness sets Ready and the kstatus conditions that follow from it, and reports a
+// target that somebody else owns when Ready first says so.
+func (r *VippsTokenReconciler) recordReadiness(now time.Time, tok *tokensv1alpha1.VippsToken, targetErr error) {
 	ready := readyCondition(now, &tok.Status, targetErr)
 	if errors.Is(targetErr, errTargetConflict) && !hasReadyReason(tok, ready.Reason) {
-		r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, ready.Reason, "WriteTargets", "%s", ready.Message)
+		r.recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, ready.Reason, "WriteTargets", "%s", ready.Message)
 	}
 	meta.SetStatusCondition(&tok.Status.Conditions, ready)
 	refreshed := meta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionRefreshed)
 	setProgressCondition(&tok.Status.Conditions, progressCondition(ready, refreshed))
-	if targetErr != nil && !errors.Is(targetErr, errTargetConflict) {
-		return ctrl.Result{}, targetErr
-	}
-	waiting := r.hosts.waiting(client.ObjectKeyFromObject(tok))
-	return ctrl.Result{RequeueAfter: requeueAfter(now, tok, waiting)}, nil
 }
 
 func hasReadyReason(tok *tokensv1alpha1.VippsToken, reason string) bool {
@@ -268,15 +258,16 @@ func hasReadyReason(tok *tokensv1alpha1.VippsToken, reason string) bool {
 	return ready != nil && ready.Reason == reason
 }
 
-// recordIssued notes a successful token request.
-func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, token vipps.Token) {
+// recordIssued notes a successful token request, and why it was sent.
+func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, token vipps.Token, trigger refreshTrigger) {
 	status := &tok.Status
 	status.FailureCount = 0
 	status.LastFailureTime = nil
 	status.NextRetryTime = nil
 	meta.SetStatusCondition(&status.Conditions, refreshedCondition(nil, token.ExpiresAt))
-	r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeNormal, tokensv1alpha1.ReasonTokenIssued, "Refresh",
-		"Vipps issued a %s token valid until %s.", tok.Spec.Type, formatTime(token.ExpiresAt))
+	r.recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeNormal, tokensv1alpha1.ReasonTokenIssued, "Refresh",
+		"Vipps issued a %s token valid until %s, requested because %s (%s).",
+		tok.Spec.Type, formatTime(token.ExpiresAt), trigger.because, trigger.reason)
 }
 
 // recordFailedRequest notes a token request that Vipps answered with an error or not at all,
@@ -313,7 +304,7 @@ func (r *VippsTokenReconciler) recordUnsentFailure(tok *tokensv1alpha1.VippsToke
 // recordCondition sets a failed Refreshed condition and emits it as a Warning event.
 func (r *VippsTokenReconciler) recordCondition(tok *tokensv1alpha1.VippsToken, condition metav1.Condition) {
 	meta.SetStatusCondition(&tok.Status.Conditions, condition)
-	r.Recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, condition.Reason, "Refresh", "%s", condition.Message)
+	r.recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeWarning, condition.Reason, "Refresh", "%s", condition.Message)
 }
 
 // eventSubject refers to tok without its resourceVersion, which every status patch changes:
@@ -325,16 +316,16 @@ func eventSubject(tok *tokensv1alpha1.VippsToken) *corev1.ObjectReference {
 	}
 }
 
-// patchStatus writes the status when the reconcile changed it, and only then.
-func (r *VippsTokenReconciler) patchStatus(ctx context.Context, before, tok *tokensv1alpha1.VippsToken) error {
+// writeStatus writes the status when the reconcile changed it, and only then, and exports
+// what it says as metrics.
+func (r *VippsTokenReconciler) writeStatus(ctx context.Context, before, tok *tokensv1alpha1.VippsToken) error {
 	tok.Status.ObservedGeneration = tok.Generation
-	observeTokenStatus(tok)
+	r.metrics.observeTokenStatus(tok)
 	if equality.Semantic.DeepEqual(before.Status, tok.Status) {
 		return nil
 	}
-	if err := r.Status().Patch(ctx, tok, client.MergeFrom(before)); err != nil {
+	if err := r.client.Status().Patch(ctx, tok, client.MergeFrom(before)); err != nil {
 		return fmt.Errorf("patching the status of %s: %w", klog.KObj(tok), err)
 	}
-	r.recent.rememberStatus(tok)
-	return nil
+	return waitForCacheToShow(ctx, r.client, tok)
 }

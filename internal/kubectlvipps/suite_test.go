@@ -35,9 +35,10 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 // The suite runs the commands in-process, as kubectl runs the plugin, against a real
@@ -59,21 +60,13 @@ var (
 )
 
 func TestKubectlVipps(t *testing.T) {
-	RegisterFailHandler(Fail)
-	SetDefaultEventuallyTimeout(15 * time.Second)
-	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
-	RunSpecs(t, "kubectl vipps")
+	suitetest.Run(t, "kubectl vipps", 15*time.Second, 100*time.Millisecond)
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
 
-	var err error
-	env, err = testenv.New()
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Stop)
-	k8sClient, err = testenv.Start(env)
-	Expect(err).NotTo(HaveOccurred())
+	env, k8sClient = suitetest.StartAPIServer()
 	kubeconfig = filepath.Join(GinkgoT().TempDir(), "kubeconfig")
 	Expect(os.WriteFile(kubeconfig, env.KubeConfig, 0o600)).To(Succeed())
 
@@ -81,7 +74,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	fake, server = operatortest.StartFakeVipps()
 	fakeServer = server.URL
 	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatedNamespace}})).To(Succeed())
-	Expect(k8sClient.Create(ctx, operatortest.CredentialsSecret(operatedNamespace, "vipps-credentials",
+	Expect(k8sClient.Create(ctx, credentialstest.Secret(operatedNamespace, "vipps-credentials",
 		fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)))).To(Succeed())
 	operatortest.StartOperator(context.Background(), env, fakeServer, operatedNamespace)
 })

@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -35,11 +34,36 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 )
 
-// RepoRoot is the directory that holds go.mod, found from this file's location so that
-// suites in any package find the CRDs and scripts.
+// modulePath is this repository's module, told apart from the modules nested in it.
+const modulePath = "github.com/vipps-token-operator/vipps-token-operator"
+
+// RepoRoot is the directory that holds this module's go.mod, found by walking up from the
+// working directory: a test runs in its package's directory, the demo and the benchmark run
+// from the repository (make demo, make bench). It panics elsewhere, since nothing that needs
+// the CRDs, the samples or the scripts can run there.
 func RepoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if goMod, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && declares(goMod, modulePath) {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			panic(fmt.Sprintf("no go.mod of %s in %s or above it: run from within the repository", modulePath, wd))
+		}
+	}
+}
+
+// declares is true when goMod's module directive names module.
+func declares(goMod []byte, module string) bool {
+	for line := range strings.Lines(string(goMod)) {
+		if name, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(name), `"`) == module
+		}
+	}
+	return false
 }
 
 // Scheme knows the built-in kinds, CustomResourceDefinition and VippsToken.

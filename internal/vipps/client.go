@@ -26,13 +26,15 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"golang.org/x/time/rate"
 )
 
 // Client fetches tokens. It is safe for concurrent use.
 type Client struct {
-	http *http.Client
-	now  func() time.Time
-	log  logr.Logger
+	http    *http.Client
+	now     func() time.Time
+	log     logr.Logger
+	limiter *rate.Limiter // nil: no limit
 }
 
 // NewClient returns a client with a 10s timeout, TLS 1.2 or newer, and no
@@ -45,7 +47,7 @@ func NewClient(opts ...Option) *Client {
 	if o.transport == nil {
 		o.transport = defaultTransport()
 	}
-	return &Client{http: newHTTPClient(o.transport, o.timeout), now: o.now, log: o.log}
+	return &Client{http: newHTTPClient(o.transport, o.timeout), now: o.now, log: o.log, limiter: o.limiter}
 }
 
 // FetchToken fetches one token. Every error wraps one of the Err* classes; those
@@ -53,6 +55,11 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) FetchToken(ctx context.Context, req Request) (Token, error) {
 	if err := req.Validate(); err != nil {
 		return Token{}, err
+	}
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return Token{}, fmt.Errorf("%w: waiting for the rate limit: %w", ErrUnavailable, err)
+		}
 	}
 	base, _ := parseBaseURL(req.BaseURL) // Validate has checked it.
 	log := c.logger(ctx).WithValues("tokenType", req.Type, "host", base.Host)

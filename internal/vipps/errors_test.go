@@ -24,29 +24,23 @@ import (
 )
 
 func TestClassifyStatus(t *testing.T) {
-	tests := []struct {
-		status int
-		want   error
-	}{
-		{http.StatusBadRequest, ErrCredentialsRejected},
-		{http.StatusUnauthorized, ErrCredentialsRejected},
-		{http.StatusForbidden, ErrCredentialsRejected},
-		{http.StatusTooManyRequests, ErrRateLimited},
-		{http.StatusInternalServerError, ErrUnavailable},
-		{http.StatusBadGateway, ErrUnavailable},
-		{http.StatusServiceUnavailable, ErrUnavailable},
-		{http.StatusGatewayTimeout, ErrUnavailable},
-		{http.StatusNotFound, ErrUnavailable},
-		{http.StatusRequestTimeout, ErrUnavailable},
-		{http.StatusFound, ErrUnavailable},
-		{http.StatusPermanentRedirect, ErrUnavailable},
+	classes := map[error][]int{
+		ErrCredentialsRejected: {http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden},
+		ErrRateLimited:         {http.StatusTooManyRequests},
+		ErrUnavailable: {
+			http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable,
+			http.StatusGatewayTimeout, http.StatusNotFound, http.StatusRequestTimeout,
+			http.StatusFound, http.StatusPermanentRedirect,
+		},
 	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
-			if got := classifyStatus(tt.status); got != tt.want {
-				t.Errorf("classifyStatus(%d) = %v, want %v", tt.status, got, tt.want)
-			}
-		})
+	for want, statuses := range classes {
+		for _, status := range statuses {
+			t.Run(fmt.Sprint(status), func(t *testing.T) {
+				if got := classifyStatus(status); got != want {
+					t.Errorf("classifyStatus(%d) = %v, want %v", status, got, want)
+				}
+			})
+		}
 	}
 }
 

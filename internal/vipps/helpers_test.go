@@ -43,6 +43,10 @@ func jwtWith(claims map[string]any) string {
 	return enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc.EncodeToString(payload) + ".c2lnbmF0dXJl"
 }
 
+// hourJWT is a JWT that expires an hour after requestTime, back-dated as Azure AD does: iat
+// and nbf five minutes before the request.
+var hourJWT = jwtWith(map[string]any{"iat": unix(-5 * time.Minute), "nbf": unix(-5 * time.Minute), "exp": unix(time.Hour)})
+
 // body marshals a response body; fields keep whatever JSON type the test gives them.
 func body(fields map[string]any) []byte {
 	b, err := json.Marshal(fields)

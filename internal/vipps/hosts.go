@@ -61,6 +61,17 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// NormaliseBaseURL checks a base URL as FetchToken does, and makes equal ones compare equal:
+// lower-case scheme and host, no trailing slash. Like FetchToken's, its errors never quote
+// the URL.
+func NormaliseBaseURL(raw string) (string, error) {
+	u, err := parseBaseURL(raw)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/"), nil
+}
+
 // endpointURL appends the token type's path to the base URL, keeping any prefix.
 func endpointURL(base *url.URL, t TokenType) string {
 	u := *base

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"golang.org/x/time/rate"
 )
 
 // defaultTimeout bounds one token request, connection to last body byte.
@@ -34,6 +35,7 @@ type options struct {
 	transport http.RoundTripper
 	now       func() time.Time
 	log       logr.Logger
+	limiter   *rate.Limiter
 }
 
 // WithTimeout bounds each token request (default 10s). Values of zero or less
@@ -57,6 +59,13 @@ func WithTransport(rt http.RoundTripper) Option {
 // Retry-After dates.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// WithRateLimit makes all requests of the client share one limit: perSecond on average and
+// burst at once, so that a cold start with thousands of tokens does not hammer Vipps. A
+// request waits for its turn (or for its context to end). Without it there is no limit.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(o *options) { o.limiter = rate.NewLimiter(rate.Limit(perSecond), burst) }
 }
 
 // WithLogger sets the logger used when the request's context carries none.

@@ -60,7 +60,8 @@ func redactedIfSet(secret string) string {
 	return redacted
 }
 
-// requestView is what a Request shows of itself to fmt, logr and slog.
+// requestView is what a Request shows of itself to fmt, logr and slog: the Request's own
+// fields, so that a field added to Request cannot be left out of it, with the secrets redacted.
 type requestView struct {
 	Type                 TokenType
 	BaseURL              string
@@ -73,16 +74,10 @@ type requestView struct {
 }
 
 func (r Request) view() requestView {
-	return requestView{
-		Type:                 r.Type,
-		BaseURL:              r.BaseURL,
-		ClientID:             r.ClientID,
-		ClientSecret:         redactedIfSet(r.ClientSecret),
-		SubscriptionKey:      redactedIfSet(r.SubscriptionKey),
-		MerchantSerialNumber: r.MerchantSerialNumber,
-		System:               r.System,
-		Resource:             r.Resource,
-	}
+	v := requestView(r)
+	v.ClientSecret = redactedIfSet(r.ClientSecret)
+	v.SubscriptionKey = redactedIfSet(r.SubscriptionKey)
+	return v
 }
 
 // String prints the request with its secrets redacted.

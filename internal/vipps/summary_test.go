@@ -18,32 +18,26 @@ package vipps
 import "testing"
 
 func TestSummarizeErrorBody(t *testing.T) {
-	tests := []struct {
-		name        string
-		body        string
-		wantSummary string
-		wantTraceID string
-	}{
-		{
-			name:        "gateway shape",
+	// Each body, by what it is, and the summary and trace ID that Vipps's explanation gets.
+	bodies := map[string]struct{ body, wantSummary, wantTraceID string }{
+		"gateway shape": {
 			body:        `{"statusCode":401,"message":"Access denied due to missing subscription key."}`,
 			wantSummary: "Access denied due to missing subscription key.",
 		},
-		{
-			name: "identity backend shape",
+		"identity backend shape": {
 			body: `{"error":"unauthorized_client","error_description":"AADSTS700016: Application not found.",` +
 				`"error_codes":[700016],"trace_id":"0a1b","correlation_id":"2c3d"}`,
 			wantSummary: "unauthorized_client: AADSTS700016: Application not found.",
 			wantTraceID: "0a1b",
 		},
-		{name: "error without description", body: `{"error":"invalid_client"}`, wantSummary: "invalid_client"},
-		{name: "JSON without either shape", body: `{"status":"bad"}`, wantSummary: "JSON body without message or error"},
-		{name: "HTML page", body: "  <html><title>502 Bad Gateway</title></html>", wantSummary: "HTML body"},
-		{name: "plain text", body: "upstream connect error", wantSummary: "non-JSON body: upstream connect error"},
-		{name: "empty", body: " \n", wantSummary: "empty body"},
+		"error without description": {body: `{"error":"invalid_client"}`, wantSummary: "invalid_client"},
+		"JSON without either shape": {body: `{"status":"bad"}`, wantSummary: "JSON body without message or error"},
+		"HTML page":                 {body: "  <html><title>502 Bad Gateway</title></html>", wantSummary: "HTML body"},
+		"plain text":                {body: "upstream connect error", wantSummary: "non-JSON body: upstream connect error"},
+		"empty":                     {body: " \n", wantSummary: "empty body"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for name, tt := range bodies {
+		t.Run(name, func(t *testing.T) {
 			summary, traceID := summarizeErrorBody([]byte(tt.body))
 			if summary != tt.wantSummary || traceID != tt.wantTraceID {
 				t.Errorf("summarizeErrorBody() = %q, %q; want %q, %q", summary, traceID, tt.wantSummary, tt.wantTraceID)
@@ -53,22 +47,19 @@ func TestSummarizeErrorBody(t *testing.T) {
 }
 
 func TestOneLine(t *testing.T) {
-	tests := []struct {
-		name  string
+	// Each text, by what oneLine does to it, shortened to limit runes.
+	texts := map[string]struct {
 		text  string
 		limit int
 		want  string
 	}{
-		{
-			name: "collapses Azure's CRLF trace lines", text: "AADSTS1: x.\r\nTrace ID: y\r\n", limit: 100,
-			want: "AADSTS1: x. Trace ID: y",
-		},
-		{name: "drops control characters", text: "a\x1b[31mb\x00c", limit: 100, want: "a [31mb c"},
-		{name: "shortens by runes", text: "ærøå", limit: 2, want: "ær…"},
-		{name: "short text unchanged", text: "fine", limit: 4, want: "fine"},
+		"collapses Azure's CRLF trace lines": {text: "AADSTS1: x.\r\nTrace ID: y\r\n", limit: 100, want: "AADSTS1: x. Trace ID: y"},
+		"drops control characters":           {text: "a\x1b[31mb\x00c", limit: 100, want: "a [31mb c"},
+		"shortens by runes":                  {text: "ærøå", limit: 2, want: "ær…"},
+		"short text unchanged":               {text: "fine", limit: 4, want: "fine"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for name, tt := range texts {
+		t.Run(name, func(t *testing.T) {
 			if got := oneLine(tt.text, tt.limit); got != tt.want {
 				t.Errorf("oneLine(%q, %d) = %q, want %q", tt.text, tt.limit, got, tt.want)
 			}

@@ -39,21 +39,19 @@ type Token struct {
 	ExpiresAt time.Time
 }
 
-// tokenView is what a Token shows of itself.
+// tokenView is what a Token shows of itself: the Token's own fields, so that a field added
+// to Token cannot be left out of it, with the access token redacted.
 type tokenView struct {
+	AccessToken string
 	TokenType   string
 	RequestedAt time.Time
 	ExpiresAt   time.Time
-	AccessToken string
 }
 
 func (t Token) view() tokenView {
-	return tokenView{
-		TokenType:   t.TokenType,
-		RequestedAt: t.RequestedAt,
-		ExpiresAt:   t.ExpiresAt,
-		AccessToken: redactedIfSet(t.AccessToken),
-	}
+	v := tokenView(t)
+	v.AccessToken = redactedIfSet(t.AccessToken)
+	return v
 }
 
 // String prints the token's type and validity, not the token.

@@ -20,10 +20,11 @@ limitations under the License.
 // header earns, real-looking JWTs, programmable faults, and a record of every
 // request so that tests can assert what was sent and what was not.
 //
-// A Server is an http.Handler; wrap it in httptest.NewServer:
+// A Server is an http.Handler; Serve serves it on a local address (a free port here), and
+// srv.URL is the base URL to call:
 //
 //	fake := fakevipps.NewServer(fakevipps.WithEnvironment(fakevipps.EnvironmentTest))
-//	srv := httptest.NewServer(fake)
+//	srv, err := fakevipps.Serve("127.0.0.1:0", fake)
 //	defer srv.Close()
 //	creds := fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)
 //

@@ -17,9 +17,6 @@ limitations under the License.
 package argocd
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -33,6 +30,7 @@ import (
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
 
@@ -49,23 +47,10 @@ func newNamespace(name string) string {
 // newCredentials registers credentials of the spec's own with the fake, so that the fake's
 // per-client counters count this spec's calls only, and stores them in a Secret.
 func newCredentials(namespace, secretName string) fakevipps.Credentials {
-	creds := fakevipps.Credentials{
-		ClientID: fmt.Sprintf("%s-%s-4%s-8%s-%s",
-			randomHex(4), randomHex(2), randomHex(2)[1:], randomHex(2)[1:], randomHex(6)),
-		ClientSecret:     "c2VjcmV0+" + randomHex(12) + "/==",
-		SubscriptionKeys: []string{randomHex(16)},
-	}
+	creds := credentialstest.New()
 	fake.AddCredentials(creds)
-	Expect(k8sClient.Create(suiteCtx, operatortest.CredentialsSecret(namespace, secretName, creds))).To(Succeed())
+	Expect(k8sClient.Create(suiteCtx, credentialstest.Secret(namespace, secretName, creds))).To(Succeed())
 	return creds
-}
-
-func wrongClientSecret() string { return "d3Jvbmc+" + randomHex(12) + "/==" }
-
-func randomHex(bytes int) string {
-	b := make([]byte, bytes)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // newToken builds a Standard VippsToken "shop" against the fake with one target,

@@ -19,6 +19,7 @@ package argocd
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -118,18 +119,12 @@ func decodeValue(l *lua.LState, value any) lua.LValue {
 	switch converted := value.(type) {
 	case bool:
 		return lua.LBool(converted)
-	case float64:
-		return lua.LNumber(converted)
 	case string:
 		return lua.LString(converted)
 	case json.Number:
 		return lua.LString(converted)
-	case int:
-		return lua.LNumber(converted)
-	case int32:
-		return lua.LNumber(converted)
-	case int64:
-		return lua.LNumber(converted)
+	case float64, int, int32, int64: // a number, whichever Go type the decoder gave it
+		return lua.LNumber(reflect.ValueOf(converted).Convert(reflect.TypeFor[float64]()).Float())
 	case []any:
 		arr := l.CreateTable(len(converted), 0)
 		for _, item := range converted {

@@ -26,7 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
-	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 )
 
 // Each spec drives a VippsToken through phases with the real reconciler and checks the
@@ -83,7 +83,7 @@ var _ = Describe("health.lua on live VippsTokens", func() {
 			create(newToken(namespace))
 			eventuallyReady(namespace, metav1.ConditionTrue, tokensv1alpha1.ReasonTokenValid)
 
-			setClientSecret(namespace, wrongClientSecret())
+			setClientSecret(namespace, credentialstest.ClientSecret())
 			obj := eventuallyReady(namespace, metav1.ConditionTrue, tokensv1alpha1.ReasonCredentialsRejected)
 			observe("healthy_credentials_rejected.yaml", obj, "Healthy", tokensv1alpha1.ReasonCredentialsRejected)
 
@@ -95,8 +95,8 @@ var _ = Describe("health.lua on live VippsTokens", func() {
 	It("is Degraded when rejected credentials leave no token", func() {
 		namespace := newNamespace("rejected")
 		creds := newCredentials(namespace, "registered")
-		creds.ClientSecret = wrongClientSecret()
-		rejectedCredentials := operatortest.CredentialsSecret(namespace, "vipps-credentials", creds)
+		creds.ClientSecret = credentialstest.ClientSecret()
+		rejectedCredentials := credentialstest.Secret(namespace, "vipps-credentials", creds)
 		Expect(k8sClient.Create(suiteCtx, rejectedCredentials)).To(Succeed())
 		create(newToken(namespace))
 

@@ -34,9 +34,9 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 // The suite runs the real reconciler in a manager against a real kube-apiserver and etcd,
@@ -60,25 +60,16 @@ var (
 func updating() bool { return os.Getenv(updateEnv) == "1" }
 
 func TestArgoCD(t *testing.T) {
-	RegisterFailHandler(Fail)
-	SetDefaultEventuallyTimeout(15 * time.Second)
-	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 	SetDefaultConsistentlyDuration(3 * time.Second)
 	SetDefaultConsistentlyPollingInterval(200 * time.Millisecond)
-	RunSpecs(t, "Argo CD customization of VippsToken")
+	suitetest.Run(t, "Argo CD customization of VippsToken", 15*time.Second, 100*time.Millisecond)
 }
 
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
 	suiteCtx = context.Background()
 
-	var err error
-	env, err = testenv.New()
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Stop)
-	k8sClient, err = testenv.Start(env)
-	Expect(err).NotTo(HaveOccurred())
-
+	env, k8sClient = suitetest.StartAPIServer()
 	fake, fakeServer = operatortest.StartFakeVipps()
 
 	operatortest.StartOperator(suiteCtx, env, fakeServer.URL)

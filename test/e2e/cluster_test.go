@@ -22,11 +22,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"sync"
@@ -134,25 +131,6 @@ func serviceAccountToken(namespace, name string) string {
 		metav1.CreateOptions{})
 	Expect(err).NotTo(HaveOccurred())
 	return request.Status.Token
-}
-
-// scrape fetches /metrics over HTTPS with a bearer token and returns the status and body. The
-// metrics certificate is the operator's self-signed one, so it is not verified.
-func scrape(g Gomega, address, bearer string) (int, string) {
-	GinkgoHelper()
-	httpClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the operator's self-signed certificate
-	}}
-	req, err := http.NewRequest(http.MethodGet, "https://"+address+"/metrics", nil)
-	g.Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Authorization", "Bearer "+bearer)
-	defer httpClient.CloseIdleConnections()
-	resp, err := httpClient.Do(req)
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	g.Expect(err).NotTo(HaveOccurred())
-	return resp.StatusCode, string(body)
 }
 
 // secretHistory records each new token in the target Secret as a watch sees it, with the

@@ -39,6 +39,7 @@ import (
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/test/leakscan"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
@@ -96,7 +97,7 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 	})
 
 	It("renews a token from the fake Vipps pod that a restricted workload reads from its file", func() {
-		credentials := operatortest.CredentialsSecret(appNamespace, credentialsSecret, fakeCredentials())
+		credentials := credentialstest.Secret(appNamespace, credentialsSecret, fakeCredentials())
 		Expect(k8s.Create(ctx, credentials)).To(Succeed())
 		Expect(k8s.Create(ctx, vippsToken(endpoint))).To(Succeed())
 		Eventually(func(g Gomega) {
@@ -139,12 +140,12 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 
 		reader := serviceAccountToken(appNamespace, "metrics-reader")
 		Eventually(func(g Gomega) {
-			status, body := scrape(g, address, reader)
+			status, body := operatortest.ScrapeMetrics(g, address, reader)
 			g.Expect(status).To(Equal(200))
 			g.Expect(body).To(ContainSubstring(fmt.Sprintf(`vipps_token_expiry_timestamp_seconds{name=%q,namespace=%q}`,
 				tokenName, appNamespace)))
 		}).WithTimeout(time.Minute).Should(Succeed())
-		status, _ := scrape(Default, address, serviceAccountToken(appNamespace, "no-metrics"))
+		status, _ := operatortest.ScrapeMetrics(Default, address, serviceAccountToken(appNamespace, "no-metrics"))
 		Expect(status).To(Equal(403))
 	})
 
@@ -320,7 +321,7 @@ func awaitRenewalAtLeast(ctx context.Context, d time.Duration) *tokensv1alpha1.V
 // metrics endpoint.
 func reconcileCount(g Gomega, pod corev1.Pod, bearer string) float64 {
 	GinkgoHelper()
-	status, body := scrape(g, net.JoinHostPort(pod.Status.PodIP, "8443"), bearer)
+	status, body := operatortest.ScrapeMetrics(g, net.JoinHostPort(pod.Status.PodIP, "8443"), bearer)
 	g.Expect(status).To(Equal(200))
 	total := 0.0
 	for line := range strings.SplitSeq(body, "\n") {

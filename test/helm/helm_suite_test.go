@@ -35,6 +35,7 @@ import (
 
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 // The suite renders the chart with the helm binary that `make helm` builds at the Makefile's
@@ -74,12 +75,9 @@ var _ = BeforeSuite(func() {
 	kustomize = installtest.FindKustomize()
 	chart = filepath.Join(testenv.RepoRoot(), "charts", "vipps-token-operator")
 
-	var err error
-	env, err = testenv.New()
-	Expect(err).NotTo(HaveOccurred())
-	env.CRDDirectoryPaths = monitoringCRDs()
-	k8sClient, err = testenv.Start(env)
-	Expect(err).NotTo(HaveOccurred())
+	env, k8sClient = suitetest.StartAPIServer(func(env *envtest.Environment) {
+		env.CRDDirectoryPaths = monitoringCRDs()
+	})
 	kubectl = installtest.AdminKubectl(env, "helm")
 
 	// `helm install --create-namespace` creates the namespace without labels; the chart's
@@ -89,12 +87,6 @@ var _ = BeforeSuite(func() {
 	for _, name := range []string{namespace, leaseNamespace} {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: restricted}}
 		Expect(k8sClient.Create(ctx, ns)).To(Succeed())
-	}
-})
-
-var _ = AfterSuite(func() {
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
 	}
 })
 

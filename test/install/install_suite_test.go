@@ -27,8 +27,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 // The suite builds the installer the way `make build-installer` does (kustomize build
@@ -60,16 +60,6 @@ var _ = BeforeSuite(func() {
 	ctx = context.Background()
 	kustomize = installtest.FindKustomize()
 
-	var err error
-	env, err = testenv.New()
-	Expect(err).NotTo(HaveOccurred())
-	k8sClient, err = testenv.Start(env)
-	Expect(err).NotTo(HaveOccurred())
+	env, k8sClient = suitetest.StartAPIServer()
 	kubectl = installtest.AdminKubectl(env, "vipps-token-operator-installer")
-})
-
-var _ = AfterSuite(func() {
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
 })

@@ -53,11 +53,11 @@ func scrapeOperator(t *testing.T) exported {
 		t.Fatal(err)
 	}
 	defer func() { _ = cluster.Stop() }()
-	fakeURL, stopFake, err := localcluster.ServeFakeVipps(fakevipps.NewServer())
+	fake, err := fakevipps.Serve("127.0.0.1:0", fakevipps.NewServer())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stopFake()
+	defer fake.Close()
 	binary, err := localcluster.BuildOperator(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +67,13 @@ func scrapeOperator(t *testing.T) exported {
 		t.Fatal(err)
 	}
 	defer func() { _ = logFile.Close() }()
-	op, err := cluster.StartOperator(binary, logFile, "--allowed-endpoints="+fakeURL)
+	op, err := cluster.StartOperator(binary, logFile, "--allowed-endpoints="+fake.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = op.Stop() }()
 
-	token := createToken(ctx, t, cluster.Client, fakeURL)
+	token := createToken(ctx, t, cluster.Client, fake.URL)
 	controller := map[string]string{"controller": "vippstoken"}
 	for {
 		scraped, err := op.Metrics(ctx)

@@ -52,6 +52,7 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 // The suite starts a kube-apiserver that authorises with RBAC only, installs the manager's
@@ -94,10 +95,7 @@ var (
 )
 
 func TestRBAC(t *testing.T) {
-	RegisterFailHandler(Fail)
-	SetDefaultEventuallyTimeout(15 * time.Second)
-	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
-	RunSpecs(t, "RBAC of the manager")
+	suitetest.Run(t, "RBAC of the manager", 15*time.Second, 100*time.Millisecond)
 }
 
 var _ = BeforeSuite(func() {
@@ -108,20 +106,16 @@ var _ = BeforeSuite(func() {
 	klog.SetLogger(logger)
 	suiteCtx = context.Background()
 
-	var err error
-	env, err = testenv.New()
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Stop)
-	// envtest defaults to RBAC already; say so, so that a change of default cannot turn
-	// this suite into one that authorises everything.
-	apiServer := env.ControlPlane.GetAPIServer().Configure()
-	apiServer.Set("authorization-mode", "RBAC")
-	// OpenShift and other hardened clusters enforce owner references: setting one that
-	// blocks the owner's deletion takes `update` on the owner's finalizers. kube-apiserver
-	// does not by default; turn it on, so that the manager's RBAC is proven enough there too.
-	apiServer.Append("enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
-	adminClient, err = testenv.Start(env)
-	Expect(err).NotTo(HaveOccurred())
+	env, adminClient = suitetest.StartAPIServer(func(env *envtest.Environment) {
+		// envtest defaults to RBAC already; say so, so that a change of default cannot turn
+		// this suite into one that authorises everything.
+		apiServer := env.ControlPlane.GetAPIServer().Configure()
+		apiServer.Set("authorization-mode", "RBAC")
+		// OpenShift and other hardened clusters enforce owner references: setting one that
+		// blocks the owner's deletion takes `update` on the owner's finalizers. kube-apiserver
+		// does not by default; turn it on, so that the manager's RBAC is proven enough there too.
+		apiServer.Append("enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
+	})
 
 	Expect(adminClient.Create(suiteCtx, &corev1.Namespace{
 		ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace},
@@ -200,7 +194,7 @@ func startManager() {
 	Expect(err).NotTo(HaveOccurred())
 
 	operatortest.SetupReconciler(mgr, fakeServer.URL,
-		controller.RateLimited(vipps.NewClient(vipps.WithTimeout(2*time.Second)), 20, 20))
+		vipps.NewClient(vipps.WithTimeout(2*time.Second), vipps.WithRateLimit(20, 20)))
 	Expect(mgr.AddHealthzCheck("healthz", healthz.Ping)).To(Succeed())
 	Expect(mgr.AddReadyzCheck("readyz", healthz.Ping)).To(Succeed())
 	operatortest.StartManager(suiteCtx, mgr)

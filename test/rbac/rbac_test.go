@@ -17,8 +17,6 @@ limitations under the License.
 package rbac
 
 import (
-	"crypto/tls"
-	"io"
 	"net/http"
 	"strings"
 
@@ -38,6 +36,7 @@ import (
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/operatortest"
 )
 
@@ -45,7 +44,7 @@ var _ = Describe("The manager, as its ServiceAccount", func() {
 	It("makes a VippsToken Ready, fills its target, records an event, and is refused nothing", func() {
 		namespace := newNamespace("shop")
 		creds := fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)
-		Expect(adminClient.Create(suiteCtx, operatortest.CredentialsSecret(namespace, "vipps-credentials", creds))).
+		Expect(adminClient.Create(suiteCtx, credentialstest.Secret(namespace, "vipps-credentials", creds))).
 			To(Succeed())
 		tok := operatortest.StandardToken(namespace, "webshop", fakeServer.URL, "vipps-token")
 		Expect(adminClient.Create(suiteCtx, tok)).To(Succeed())
@@ -103,16 +102,16 @@ var _ = Describe("The manager, as its ServiceAccount", func() {
 		stranger := newServiceAccount(namespace, "stranger")
 
 		Eventually(func(g Gomega) {
-			status, body := scrape(g, token(g, prometheus))
+			status, body := operatortest.ScrapeMetrics(g, metricsAddr, token(g, prometheus))
 			g.Expect(status).To(Equal(http.StatusOK), body)
 			g.Expect(body).To(ContainSubstring("controller_runtime_reconcile_total"))
 		}).Should(Succeed())
 		Eventually(func(g Gomega) {
-			status, _ := scrape(g, token(g, stranger))
+			status, _ := operatortest.ScrapeMetrics(g, metricsAddr, token(g, stranger))
 			g.Expect(status).To(Equal(http.StatusForbidden))
 		}).Should(Succeed())
 		Eventually(func(g Gomega) {
-			status, _ := scrape(g, "")
+			status, _ := operatortest.ScrapeMetrics(g, metricsAddr, "")
 			g.Expect(status).To(Equal(http.StatusUnauthorized))
 		}).Should(Succeed())
 	})
@@ -201,22 +200,4 @@ func token(g Gomega, sa *corev1.ServiceAccount) string {
 	request := &authenticationv1.TokenRequest{}
 	g.Expect(adminClient.SubResource("token").Create(suiteCtx, sa, request)).To(Succeed())
 	return request.Status.Token
-}
-
-// scrape gets /metrics with the bearer token given, if any, and returns the status and body.
-func scrape(g Gomega, bearer string) (int, string) {
-	req, err := http.NewRequestWithContext(suiteCtx, http.MethodGet, "https://"+metricsAddr+"/metrics", nil)
-	g.Expect(err).NotTo(HaveOccurred())
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	// The manager's certificate is self-signed, as in a cluster without --metrics-cert-path.
-	insecure := &tls.Config{InsecureSkipVerify: true}
-	httpClient := &http.Client{Transport: &http.Transport{TLSClientConfig: insecure}}
-	resp, err := httpClient.Do(req)
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	g.Expect(err).NotTo(HaveOccurred())
-	return resp.StatusCode, string(body)
 }

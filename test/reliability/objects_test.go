@@ -30,31 +30,32 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 )
 
 // createTokens creates a namespace with a credentials Secret (fresh credentials registered
-// with the fake) and n VippsTokens that renew after a third of their lifetime.
+// with the suite's fake) and n VippsTokens that call it, as createTokensAt does.
 func createTokens(cluster *localcluster.Cluster, namespace string, n int) fakevipps.Credentials {
+	return createTokensAt(cluster, fake, fakeServer.URL, namespace, n)
+}
+
+// createTokensAt creates a namespace with a credentials Secret (fresh credentials registered
+// with vipps, served at url) and n VippsTokens that renew after a third of their lifetime,
+// each with one target that holds the request headers as well as the token.
+func createTokensAt(
+	cluster *localcluster.Cluster, vipps *fakevipps.Server, url, namespace string, n int,
+) fakevipps.Credentials {
 	c := cluster.Client
 	Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
-	creds := fakevipps.Credentials{
-		ClientID:         fmt.Sprintf("0000%04d-1111-4222-8333-%012d", n, time.Now().UnixNano()%1e12),
-		ClientSecret:     "cGxhbnRlZC1zZWNyZXQ+" + strconv.FormatInt(time.Now().UnixNano(), 36) + "/==",
-		SubscriptionKeys: []string{fmt.Sprintf("5ec7e7%026x", time.Now().UnixNano())},
-	}
-	fake.AddCredentials(creds)
-	Expect(c.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "credentials", Namespace: namespace},
-		StringData: map[string]string{
-			"client-id": creds.ClientID, "client-secret": creds.ClientSecret, "subscription-key": creds.SubscriptionKeys[0],
-		},
-	})).To(Succeed())
+	creds := credentialstest.New()
+	vipps.AddCredentials(creds)
+	Expect(c.Create(ctx, credentialstest.Secret(namespace, "credentials", creds))).To(Succeed())
 	for i := range n {
 		Expect(c.Create(ctx, &tokensv1alpha1.VippsToken{
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("token-%d", i), Namespace: namespace},
 			Spec: tokensv1alpha1.VippsTokenSpec{
 				Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest,
-				Endpoint:             fakeServer.URL,
+				Endpoint:             url,
 				MerchantSerialNumber: strconv.Itoa(100000 + i), // tells the tokens' requests apart
 				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "credentials"},
 				Targets: []tokensv1alpha1.TargetSecret{

@@ -31,6 +31,7 @@ import (
 
 	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
 var (
@@ -41,10 +42,7 @@ var (
 )
 
 func TestReliability(t *testing.T) {
-	RegisterFailHandler(Fail)
-	SetDefaultEventuallyTimeout(30 * time.Second)
-	SetDefaultEventuallyPollingInterval(200 * time.Millisecond)
-	RunSpecs(t, "Reliability")
+	suitetest.Run(t, "Reliability", 30*time.Second, 200*time.Millisecond)
 }
 
 var _ = BeforeSuite(func() {
@@ -52,7 +50,8 @@ var _ = BeforeSuite(func() {
 	binary, err = localcluster.BuildOperator(ctx, GinkgoT().TempDir())
 	Expect(err).NotTo(HaveOccurred())
 	fake = fakevipps.NewServer()
-	fakeServer = httptest.NewServer(fake)
+	fakeServer, err = fakevipps.Serve("127.0.0.1:0", fake)
+	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(fakeServer.Close)
 })
 

@@ -16,26 +16,27 @@ limitations under the License.
 
 // Package operatortest runs the operator's real reconciler in a Ginkgo suite: in a manager,
 // against envtest's kube-apiserver, with the project's fake Vipps server behind an allowed
-// endpoint, as test/argocd, test/rbac and internal/kubectlvipps do. It also builds the credentials Secrets and
-// VippsTokens their specs create.
+// endpoint, as test/argocd, test/rbac and internal/kubectlvipps do. It also builds the
+// VippsTokens their specs create (test/support/credentialstest builds their credentials).
 //
 // What it starts, it stops when the suite ends, through DeferCleanup. Call StartFakeVipps and
-// StartManager (or StartOperator) from BeforeSuite after DeferCleanup(env.Stop): cleanups run
-// last registered first, so the manager stops first, then the fake Vipps server, then the API
-// server.
+// StartManager (or StartOperator) from BeforeSuite after suitetest.StartAPIServer, which stops
+// the API server when the suite ends: cleanups run last registered first, so the manager
+// stops first, then the fake Vipps server, then the API server.
 package operatortest
 
 import (
 	"context"
+	"crypto/tls"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"time"
 
 	// The Ginkgo and Gomega DSL, dot-imported as in the suites these helpers are part of.
 	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck
 	. "github.com/onsi/gomega"    //nolint:staticcheck
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -57,7 +58,8 @@ const LeaderHandoverBound = 15*time.Second + 2*(2*time.Second*22/10) + 3*time.Se
 // the suite ends. Specs register credentials with fake; VippsTokens call server.URL.
 func StartFakeVipps() (fake *fakevipps.Server, server *httptest.Server) {
 	fake = fakevipps.NewServer(fakevipps.WithEnvironment(fakevipps.EnvironmentTest))
-	server = httptest.NewServer(fake)
+	server, err := fakevipps.Serve("127.0.0.1:0", fake)
+	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(server.Close)
 	return fake, server
 }
@@ -68,16 +70,11 @@ func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.T
 	GinkgoHelper()
 	endpoints, err := controller.NewEndpointAllowList([]string{endpoint})
 	Expect(err).NotTo(HaveOccurred())
-	Expect((&controller.VippsTokenReconciler{
-		Client:                  mgr.GetClient(),
-		APIReader:               mgr.GetAPIReader(),
-		Scheme:                  mgr.GetScheme(),
-		Recorder:                mgr.GetEventRecorder("vipps-token-operator"),
-		Vipps:                   vippsClient,
-		Clock:                   clock.RealClock{},
-		Endpoints:               endpoints,
-		MaxConcurrentReconciles: 2,
-	}).SetupWithManager(mgr)).To(Succeed())
+	reconciler, err := controller.NewVippsTokenReconciler(mgr, controller.Options{
+		Vipps: vippsClient, Endpoints: endpoints, MaxConcurrentReconciles: 2,
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
 }
 
 // StartOperator runs the reconciler in a manager of env's API server until the suite ends, as
@@ -112,19 +109,6 @@ func StartManager(ctx context.Context, mgr ctrl.Manager) {
 	})
 }
 
-// CredentialsSecret is a Secret that holds creds under the keys a VippsToken's
-// credentialsSecretRef reads by default.
-func CredentialsSecret(namespace, name string, creds fakevipps.Credentials) *corev1.Secret {
-	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
-		StringData: map[string]string{
-			"client-id":        creds.ClientID,
-			"client-secret":    creds.ClientSecret,
-			"subscription-key": creds.SubscriptionKeys[0],
-		},
-	}
-}
-
 // StandardToken builds a Standard VippsToken of the test environment against endpoint, that
 // reads its credentials from the Secret "vipps-credentials" and writes its token into the
 // Secret target.
@@ -139,4 +123,26 @@ func StandardToken(namespace, name, endpoint, target string) *tokensv1alpha1.Vip
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: target}},
 		},
 	}
+}
+
+// ScrapeMetrics gets /metrics from a manager's secure metrics server at address, with bearer as
+// its bearer token unless bearer is empty, and returns the status and the body. The certificate
+// is not verified: the manager's is self-signed, as in a cluster without --metrics-cert-path.
+func ScrapeMetrics(g Gomega, address, bearer string) (int, string) {
+	GinkgoHelper()
+	req, err := http.NewRequest(http.MethodGet, "https://"+address+"/metrics", nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	httpClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the manager's self-signed certificate
+	}}
+	defer httpClient.CloseIdleConnections()
+	resp, err := httpClient.Do(req)
+	g.Expect(err).NotTo(HaveOccurred())
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	g.Expect(err).NotTo(HaveOccurred())
+	return resp.StatusCode, string(body)
 }

@@ -1,0 +1,128 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDistributionOf(t *testing.T) {
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(100-i) * time.Millisecond
+	}
+	for _, tt := range []struct {
+		values []time.Duration
+		want   string
+	}{
+		{nil, "-"},
+		{[]time.Duration{1500 * time.Millisecond}, "p50 1.50s, p99 1.50s, max 1.50s"},
+		{[]time.Duration{3, 1, 2, 4}, "p50 0.00s, p99 0.00s, max 0.00s"},
+		{[]time.Duration{300e6, 100e6, 200e6, 400e6}, "p50 0.20s, p99 0.40s, max 0.40s"}, // nearest rank
+		{hundred, "p50 0.05s, p99 0.10s, max 0.10s"},
+		{[]time.Duration{12345e6, 9999e6}, "p50 10.00s, p99 12.3s, max 12.3s"}, // tenths from 10 s
+	} {
+		if got := distributionOf(tt.values).String(); got != tt.want {
+			t.Errorf("distributionOf(%v) = %q, want %q", tt.values, got, tt.want)
+		}
+	}
+}
+
+func TestRequests(t *testing.T) {
+	delta := requests{"GET": 12, "PATCH": 5, "POST": 3, "PUT": 1, "DELETE": 1}.minus(requests{"GET": 10, "PATCH": 5})
+	if got, want := delta.String(), "DELETE 1, GET 2, POST 3, PUT 1"; got != want || delta.writes() != 5 {
+		t.Errorf("minus: %q with %v writes, want %q with 5", got, delta.writes(), want)
+	}
+	if s, err := settingsOf([]string{"--kube-api-qps=120", "--zap-log-level=debug"}); err != nil || s.KubeAPIQPS != 120 ||
+		s.KubeAPIBurst != 100 {
+		t.Errorf("settingsOf = %+v, %v; want the defaults but for the QPS", s, err)
+	}
+}
+
+// TestPrint checks the one rendering: by scenario number, each scenario named once, the
+// goals marked, the histogram scaled to its peak.
+func TestPrint(t *testing.T) {
+	res := &results{header: "N=2", histogram: []int{1, 0, 2}}
+	res.add("2. steady state (60.0s)", "API requests by verb", requests{"GET": 3})
+	res.goal("1. cold start (N=2)", "Vipps calls", 2, "= 2", true)
+	res.add("1. cold start (N=2)", "peak RSS", size(60<<20))
+	res.goal("4. renewal wave", "lateness", distributionOf([]time.Duration{2 * time.Second}), "p99 < 1s", false)
+	var out bytes.Buffer
+	res.print(&out)
+	var got []string
+	for line := range strings.Lines(out.String()) {
+		got = append(got, strings.Join(strings.Fields(line), " "))
+	}
+	want := []string{"", "N=2", "", "SCENARIO FIGURE VALUE GOAL",
+		"1. cold start (N=2) Vipps calls 2 = 2 met",
+		"peak RSS 60.0 MiB",
+		"2. steady state (60.0s) API requests by verb GET 3",
+		"4. renewal wave lateness p50 2.00s, p99 2.00s, max 2.00s p99 < 1s MISSED",
+		"", "Renewals per 5.00s from the start of the watch (4. renewal wave):",
+		"0s 1 #########################", "5s 0", "10s 2 ##################################################",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("printed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBenchmarkSmoke runs the cold start, its baseline and the steady state with a few
+// VippsTokens and checks behaviour only: one Vipps call per VippsToken, nothing called or
+// written while nothing changes, the manager's metrics and memory read. Timings are never
+// asserted.
+func TestBenchmarkSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two control planes and the manager")
+	}
+	var opts options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	opts.bind(fs)
+	if err := fs.Parse([]string{"--n=20", "--scenarios=coldstart,steady", "--steady-window=5s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	res, err := run(ctx, opts, &out)
+	if res != nil {
+		res.print(&out)
+	}
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	var got []string // the goals but the timed one, and what was read, any number as #
+	for _, f := range res.figures {
+		switch {
+		case f.name == "API requests by verb" || f.name == "peak RSS":
+			got = append(got, f.name+" "+regexp.MustCompile(`[1-9][\d.]*`).ReplaceAllString(f.value, "#"))
+		case f.goal != "" && f.name != "operator / baseline":
+			got = append(got, strings.Join([]string{f.name, f.value, f.goal, f.status}, " "))
+		}
+	}
+	want := []string{"Vipps calls 20 = 20 met", "API requests by verb GET #, PATCH #, POST #", "peak RSS # MiB",
+		"Vipps calls 0 = 0 met", "API writes 0 = 0 met", "API requests by verb none", "baseline: Vipps calls 20 = 20 met"}
+	if !slices.Equal(got, want) {
+		t.Errorf("figures\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), out.String())
+	}
+}

@@ -1,0 +1,336 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+// Controller-level rules proven without an API server, in the manner of cert-manager's trigger
+// controller tests: controller-runtime's fake client, a fake clock and a stub Vipps. The
+// envtest specs keep what needs a real API server (watches, caches, admission).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/events"
+	clocktesting "k8s.io/utils/clock/testing"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
+)
+
+// unitStart is the fake clock's start.
+var unitStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// stubVipps issues a numbered token of an hour for every request, or fails with err.
+type stubVipps struct {
+	mu    sync.Mutex
+	clock *clocktesting.FakeClock
+	calls int
+	err   error
+}
+
+func (s *stubVipps) FetchToken(context.Context, vipps.Request) (vipps.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if s.err != nil {
+		return vipps.Token{}, s.err
+	}
+	now := s.clock.Now()
+	return vipps.Token{AccessToken: fmt.Sprintf("token-%d", s.calls), TokenType: "Bearer",
+		RequestedAt: now, ExpiresAt: now.Add(time.Hour)}, nil
+}
+
+// unitEnv is one reconciler on a fake client that holds the VippsToken payments/shop.
+type unitEnv struct {
+	t        *testing.T
+	client   client.Client
+	clock    *clocktesting.FakeClock
+	vipps    *stubVipps
+	recorder *events.FakeRecorder
+	r        *VippsTokenReconciler
+}
+
+func unitToken() *tokensv1alpha1.VippsToken {
+	return &tokensv1alpha1.VippsToken{
+		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "payments", UID: "uid-shop", Generation: 1},
+		Spec: tokensv1alpha1.VippsTokenSpec{
+			Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest,
+			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{
+				Name: "vipps-credentials", ClientIDKey: "client-id", ClientSecretKey: "client-secret",
+				SubscriptionKeyKey: "subscription-key", MerchantSerialNumberKey: "merchant-serial-number",
+			},
+			Targets: []tokensv1alpha1.TargetSecret{{Name: "shop-token"}},
+		},
+	}
+}
+
+func unitCredentials(clientSecret string) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "vipps-credentials", Namespace: "payments"},
+		Data: map[string][]byte{
+			"client-id": []byte("client-id-value"), "client-secret": []byte(clientSecret),
+			"subscription-key": []byte("subscription-key-value"),
+		},
+	}
+}
+
+func newUnitEnv(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) *unitEnv {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, tokensv1alpha1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := fakeclient.NewClientBuilder().WithScheme(scheme).
+		WithObjects(append([]client.Object{unitToken()}, objs...)...).
+		WithStatusSubresource(&tokensv1alpha1.VippsToken{}).
+		WithIndex(&corev1.Secret{}, ownerIndex, controllerName).
+		WithIndex(&tokensv1alpha1.VippsToken{}, secretsIndex, secretNames).
+		WithInterceptorFuncs(funcs).
+		Build()
+	clock := clocktesting.NewFakeClock(unitStart)
+	env := &unitEnv{t: t, client: c, clock: clock, vipps: &stubVipps{clock: clock}, recorder: events.NewFakeRecorder(100)}
+	env.r = newReconciler(reconcilerClients{
+		client: c, apiReader: c, secretMetadata: c, scheme: scheme, recorder: env.recorder,
+		metrics: prometheus.NewRegistry(),
+	}, Options{Vipps: env.vipps, Clock: clock})
+	return env
+}
+
+func (e *unitEnv) reconcile() error {
+	e.t.Helper()
+	_, err := e.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKey{Namespace: "payments", Name: "shop"}})
+	return err
+}
+
+func (e *unitEnv) token() *tokensv1alpha1.VippsToken {
+	e.t.Helper()
+	tok := &tokensv1alpha1.VippsToken{}
+	if err := e.client.Get(context.Background(), client.ObjectKey{Namespace: "payments", Name: "shop"}, tok); err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// targetToken is the access token in the target Secret, "" when there is none.
+func (e *unitEnv) targetToken() string {
+	e.t.Helper()
+	secret := &corev1.Secret{}
+	err := e.client.Get(context.Background(), client.ObjectKey{Namespace: "payments", Name: "shop-token"}, secret)
+	if client.IgnoreNotFound(err) != nil {
+		e.t.Fatal(err)
+	}
+	return string(secret.Data[tokensv1alpha1.KeyAccessToken])
+}
+
+// events drains the events emitted so far.
+func (e *unitEnv) events() []string {
+	var all []string
+	for {
+		select {
+		case event := <-e.recorder.Events:
+			all = append(all, event)
+		default:
+			return all
+		}
+	}
+}
+
+func TestReconcileCountsAFailureFoundBeforeAnyRequestOnce(t *testing.T) {
+	env := newUnitEnv(t, interceptor.Funcs{}) // no credentials Secret
+	for range 3 {
+		if err := env.reconcile(); err != nil {
+			t.Fatalf("Reconcile() = %v", err)
+		}
+	}
+	if got := env.token().Status.FailureCount; got != 1 {
+		t.Errorf("failureCount = %d after three reconciles that found the same missing Secret, want 1", got)
+	}
+	if got := env.events(); len(got) != 1 || !strings.HasPrefix(got[0], "Warning "+tokensv1alpha1.ReasonCredentialsNotFound+" ") {
+		t.Errorf("events = %q, want one Warning %s", got, tokensv1alpha1.ReasonCredentialsNotFound)
+	}
+	if env.vipps.calls != 0 {
+		t.Errorf("Vipps got %d requests, want none", env.vipps.calls)
+	}
+}
+
+func TestReconcileReportsATargetOfSomebodyElsesOnce(t *testing.T) {
+	taken := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop-token", Namespace: "payments"},
+		Data: map[string][]byte{"somebody": []byte("else")}}
+	env := newUnitEnv(t, interceptor.Funcs{}, unitCredentials("client-secret-value"), taken)
+	for range 3 {
+		if err := env.reconcile(); err != nil {
+			t.Fatalf("Reconcile() = %v", err)
+		}
+	}
+	if got := env.events(); len(got) != 1 || !strings.HasPrefix(got[0], "Warning "+tokensv1alpha1.ReasonTargetConflict+" ") {
+		t.Errorf("events = %q, want one Warning %s", got, tokensv1alpha1.ReasonTargetConflict)
+	}
+	if env.vipps.calls != 0 {
+		t.Errorf("Vipps got %d requests for a token that no target can take, want none", env.vipps.calls)
+	}
+	if got := env.targetToken(); got != "" {
+		t.Errorf("the Secret of somebody else's was given token %q", got)
+	}
+}
+
+// TestReconcileNamesWhyItRequestsAToken walks one VippsToken through the refresh triggers; each
+// step's request, or its absence, and the reason in the TokenIssued event.
+func TestReconcileNamesWhyItRequestsAToken(t *testing.T) {
+	env := newUnitEnv(t, interceptor.Funcs{}, unitCredentials("client-secret-value"))
+	steps := []struct {
+		name       string
+		change     func()
+		wantCalls  int
+		wantReason string // in the TokenIssued event; "" when no token is requested
+	}{
+		{"first reconcile", func() {}, 1, "NoValidToken"},
+		{"nothing changed", func() {}, 1, ""},
+		{"the credentials changed", func() {
+			creds := unitCredentials("rotated-client-secret")
+			if err := env.client.Update(context.Background(), creds); err != nil {
+				t.Fatal(err)
+			}
+		}, 2, "InputsChanged"},
+		{"a refresh is requested", func() {
+			tok := env.token()
+			tok.Annotations = map[string]string{tokensv1alpha1.AnnotationRefresh: "now"}
+			if err := env.client.Update(context.Background(), tok); err != nil {
+				t.Fatal(err)
+			}
+		}, 3, "RefreshRequested"},
+		{"the refresh request was acted on", func() {}, 3, ""},
+		{"the renewal time has come", func() {
+			env.clock.SetTime(env.token().Status.RenewalTime.Time)
+		}, 4, "RenewalTimeReached"},
+	}
+	for _, step := range steps {
+		step.change()
+		if err := env.reconcile(); err != nil {
+			t.Fatalf("%s: Reconcile() = %v", step.name, err)
+		}
+		if env.vipps.calls != step.wantCalls {
+			t.Errorf("%s: Vipps got %d requests in all, want %d", step.name, env.vipps.calls, step.wantCalls)
+		}
+		emitted := env.events()
+		switch {
+		case step.wantReason == "" && len(emitted) > 0:
+			t.Errorf("%s: events = %q, want none", step.name, emitted)
+		case step.wantReason != "" && (len(emitted) != 1 || !strings.HasSuffix(emitted[0], "("+step.wantReason+").")):
+			t.Errorf("%s: events = %q, want one TokenIssued that names %s", step.name, emitted, step.wantReason)
+		}
+		if got, want := env.targetToken(), fmt.Sprintf("token-%d", env.vipps.calls); got != want {
+			t.Errorf("%s: the target holds %q, want %q", step.name, got, want)
+		}
+	}
+}
+
+// TestReconcileRestoresALostTargetWithoutARequest: the token Vipps issued last goes back into
+// a target deleted or edited by somebody else, and Vipps is not asked again.
+func TestReconcileRestoresALostTargetWithoutARequest(t *testing.T) {
+	env := newUnitEnv(t, interceptor.Funcs{}, unitCredentials("client-secret-value"))
+	ctx := context.Background()
+	target := func() *corev1.Secret {
+		secret := &corev1.Secret{}
+		if err := env.client.Get(ctx, client.ObjectKey{Namespace: "payments", Name: "shop-token"}, secret); err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	losses := []struct {
+		name string
+		lose func()
+	}{
+		{"edited", func() {
+			secret := target()
+			secret.Data[tokensv1alpha1.KeyAccessToken] = []byte("somebody else's")
+			if err := env.client.Update(ctx, secret); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"deleted", func() {
+			if err := env.client.Delete(ctx, target()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	if err := env.reconcile(); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	for _, loss := range losses {
+		loss.lose()
+		if err := env.reconcile(); err != nil {
+			t.Fatalf("%s: Reconcile() = %v", loss.name, err)
+		}
+		if got := env.targetToken(); got != "token-1" {
+			t.Errorf("%s: the target holds %q, want token-1 back", loss.name, got)
+		}
+		if env.vipps.calls != 1 {
+			t.Errorf("%s: Vipps got %d requests in all, want 1", loss.name, env.vipps.calls)
+		}
+	}
+}
+
+// TestReconcileKeepsATokenWhoseWriteWasRefused: status describes only what the targets hold,
+// and the retry of a refused write costs Vipps no second request.
+func TestReconcileKeepsATokenWhoseWriteWasRefused(t *testing.T) {
+	refuse := true
+	env := newUnitEnv(t, interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			if _, isSecret := obj.(*corev1.Secret); isSecret && refuse {
+				return errors.New("the API server is overloaded")
+			}
+			return c.Create(ctx, obj, opts...)
+		},
+	}, unitCredentials("client-secret-value"))
+
+	if err := env.reconcile(); !errors.Is(err, errTargetWrite) {
+		t.Fatalf("Reconcile() = %v, want the refused target write", err)
+	}
+	if status := env.token().Status; status.ExpiresAt != nil || status.RenewalTime != nil {
+		t.Errorf("status describes a token no target holds: expiresAt %v, renewalTime %v", status.ExpiresAt, status.RenewalTime)
+	}
+
+	refuse = false
+	if err := env.reconcile(); err != nil {
+		t.Fatalf("Reconcile() after the API server recovered = %v", err)
+	}
+	if env.vipps.calls != 1 {
+		t.Errorf("Vipps got %d requests, want 1: the token obtained is written, not requested again", env.vipps.calls)
+	}
+	if got := env.targetToken(); got != "token-1" {
+		t.Errorf("the target holds %q, want token-1", got)
+	}
+	if status := env.token().Status; status.ExpiresAt == nil || !status.ExpiresAt.Time.Equal(unitStart.Add(time.Hour)) {
+		t.Errorf("status.expiresAt = %v, want the written token's expiry %v", status.ExpiresAt, unitStart.Add(time.Hour))
+	}
+}
