@@ -119,9 +119,11 @@ func run(opts options) error {
 	reconciler, err := controller.NewVippsTokenReconciler(mgr, controller.Options{
 		Vipps: vipps.NewClient(vipps.WithTimeout(opts.vippsTimeout),
 			vipps.WithRateLimit(opts.vippsRateLimit, opts.vippsRateBurst)),
-		Endpoints:               endpoints,
-		Namespaces:              opts.namespaces,
-		MaxConcurrentReconciles: opts.maxConcurrent,
+		Endpoints:                 endpoints,
+		Namespaces:                opts.namespaces,
+		MaxConcurrentReconciles:   opts.maxConcurrent,
+		RolloutRestarts:           opts.rolloutRestarts,
+		RolloutRestartMinInterval: opts.rolloutRestartMin,
 	})
 	if err == nil {
 		err = reconciler.SetupWithManager(mgr)

@@ -48,6 +48,8 @@ type options struct {
 	leaderElectionID      string
 	leaderElectionNS      string
 	leaderElectionRelease bool
+	rolloutRestarts       bool
+	rolloutRestartMin     time.Duration
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -84,6 +86,11 @@ func (o *options) bind(fs *flag.FlagSet) {
 		"Token requests per second to Vipps, on average, for the whole operator.")
 	fs.IntVar(&o.vippsRateBurst, "vipps-rate-burst", tuning.VippsRateBurst,
 		"Token requests to Vipps at once, at most.")
+	fs.BoolVar(&o.rolloutRestarts, "enable-rollout-restarts", false,
+		"Restart a VippsToken's spec.rolloutRestartTargets after each new token. Needs the optional RBAC to get and "+
+			"patch Deployments, StatefulSets and DaemonSets (config/rollout-restart, or the chart's rolloutRestarts.enabled).")
+	fs.DurationVar(&o.rolloutRestartMin, "rollout-restart-min-interval", 5*time.Minute,
+		"The least time between two restarts of a VippsToken's rolloutRestartTargets; a token that comes sooner waits.")
 	o.allowedEndpoints = append(stringList{}, controller.DefaultAllowedEndpoints...)
 	fs.Var(&o.allowedEndpoints, "allowed-endpoints",
 		"Comma-separated base URLs that a VippsToken's spec.endpoint may name. The official hosts are always "+
@@ -100,6 +107,8 @@ func (o *options) validate() error {
 		return fmt.Errorf("--vipps-rate-limit must be positive and --vipps-rate-burst at least 1")
 	case o.vippsTimeout <= 0:
 		return fmt.Errorf("--vipps-timeout must be positive")
+	case o.rolloutRestartMin <= 0:
+		return fmt.Errorf("--rollout-restart-min-interval must be positive")
 	}
 	return nil
 }

@@ -36,6 +36,25 @@ const (
 	// endpoint not allowed, or a target owned by somebody else. Absent otherwise. kstatus
 	// reads it as "failed", so a GitOps pipeline fails instead of waiting for its timeout.
 	ConditionStalled = "Stalled"
+	// ConditionRolloutRestarted is present while spec.rolloutRestartTargets names workloads:
+	// True when they were restarted for the token the targets hold, False when one could not
+	// be (ReasonRestartFailed), when the next restart waits for the minimum interval
+	// (ReasonRestartPending), or when the operator was not started with
+	// --enable-rollout-restarts (ReasonRestartsDisabled). It does not affect Ready.
+	ConditionRolloutRestarted = "RolloutRestarted"
+)
+
+// Reasons of the RolloutRestarted condition.
+const (
+	// ReasonRestarted: every workload was restarted for the token the targets hold.
+	ReasonRestarted = "Restarted"
+	// ReasonRestartFailed: a workload is missing, paused, or its patch was refused; it is not
+	// retried for this token.
+	ReasonRestartFailed = "RestartFailed"
+	// ReasonRestartPending: a new token waits for the minimum interval since the last restart.
+	ReasonRestartPending = "RestartPending"
+	// ReasonRestartsDisabled: the operator was not started with --enable-rollout-restarts.
+	ReasonRestartsDisabled = "RestartsDisabled"
 )
 
 // Reasons of the Ready and Refreshed conditions. Each failure class has its own, so that

@@ -108,6 +108,43 @@ type VippsTokenSpec struct {
 	// third of the token's lifetime remains.
 	// +optional
 	RefreshPolicy *RefreshPolicy `json:"refreshPolicy,omitempty"`
+
+	// rolloutRestartTargets are Deployments, StatefulSets and DaemonSets in the VippsToken's
+	// namespace that read the token once, from an environment variable, and see a new one
+	// only when they restart. After a new token has been written into the targets, the
+	// operator restarts each of them once, as kubectl rollout restart does, when it was
+	// started with --enable-rollout-restarts. A workload that mounts a target Secret sees
+	// every renewal without a restart: prefer that.
+	// +optional
+	// +listType=map
+	// +listMapKey=kind
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	RolloutRestartTargets []RolloutRestartTarget `json:"rolloutRestartTargets,omitempty"`
+}
+
+// WorkloadKind is a kind of workload that the operator can restart.
+// +kubebuilder:validation:Enum=Deployment;StatefulSet;DaemonSet
+type WorkloadKind string
+
+// The kinds of workload that the operator can restart.
+const (
+	WorkloadDeployment  WorkloadKind = "Deployment"
+	WorkloadStatefulSet WorkloadKind = "StatefulSet"
+	WorkloadDaemonSet   WorkloadKind = "DaemonSet"
+)
+
+// RolloutRestartTarget names a workload in the VippsToken's namespace.
+type RolloutRestartTarget struct {
+	// kind of the workload: Deployment, StatefulSet or DaemonSet.
+	// +required
+	Kind WorkloadKind `json:"kind"`
+
+	// name of the workload.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
 }
 
 // CredentialsSecretReference names the credentials Secret and the keys within it.
@@ -289,6 +326,23 @@ type VippsTokenStatus struct {
 	// the operator last acted on, so that each new value triggers exactly one refresh.
 	// +optional
 	LastRefreshRequest string `json:"lastRefreshRequest,omitempty"`
+
+	// lastRolloutRestart records the restart of the rolloutRestartTargets for a token, so
+	// that a resync, a retry or a restart of the operator never restarts them again for it.
+	// +optional
+	LastRolloutRestart *RolloutRestartStatus `json:"lastRolloutRestart,omitempty"`
+}
+
+// RolloutRestartStatus is the last restart of a VippsToken's rolloutRestartTargets.
+type RolloutRestartStatus struct {
+	// tokenRefreshTime identifies the token the restart was for: the lastRefreshTime of
+	// that token.
+	// +required
+	TokenRefreshTime metav1.Time `json:"tokenRefreshTime"`
+
+	// time is when the operator restarted the workloads, or found that it could not.
+	// +required
+	Time metav1.Time `json:"time"`
 }
 
 // +kubebuilder:object:root=true

@@ -38,6 +38,10 @@ const (
 	// AnnotationTokenInputsHash on a target Secret is a hash of everything that decided the
 	// token (spec fields and credentials), so that a change to any of them brings a new token.
 	AnnotationTokenInputsHash = "tokens.vippsoperator.dev/token-inputs-hash"
+	// AnnotationRestartedAt on the pod template of a rolloutRestartTargets workload is when
+	// the operator restarted it, in RFC 3339: as kubectl rollout restart's
+	// kubectl.kubernetes.io/restartedAt, a change to it rolls the workload's Pods.
+	AnnotationRestartedAt = "tokens.vippsoperator.dev/restarted-at"
 )
 
 // Keys of a target Secret's data.

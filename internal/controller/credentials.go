@@ -80,16 +80,22 @@ func (c *credentialsReader) credentials(ctx context.Context, tok *tokensv1alpha1
 func (c *credentialsReader) secretData(ctx context.Context, key types.NamespacedName) (secretVersion, error) {
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := c.metadata.Get(ctx, key, meta); err != nil {
+	err := c.metadata.Get(ctx, key, meta)
+	switch {
+	case apierrors.IsNotFound(err):
+		// The metadata cache may not have seen a Secret created a moment before the
+		// VippsToken, as GitOps tools and kubectl apply create them: only the API server can
+		// say that it does not exist.
+	case err != nil:
 		c.forget(key)
 		return secretVersion{}, err
-	}
-
-	c.mu.Lock()
-	known, ok := c.read[key]
-	c.mu.Unlock()
-	if ok && known.resourceVersion == meta.ResourceVersion {
-		return known, nil
+	default:
+		c.mu.Lock()
+		known, ok := c.read[key]
+		c.mu.Unlock()
+		if ok && known.resourceVersion == meta.ResourceVersion {
+			return known, nil
+		}
 	}
 
 	secret := &corev1.Secret{}
@@ -97,7 +103,7 @@ func (c *credentialsReader) secretData(ctx context.Context, key types.Namespaced
 		c.forget(key)
 		return secretVersion{}, err
 	}
-	known = secretVersion{resourceVersion: secret.ResourceVersion, data: secret.Data}
+	known := secretVersion{resourceVersion: secret.ResourceVersion, data: secret.Data}
 	c.mu.Lock()
 	c.read[key] = known
 	c.mu.Unlock()

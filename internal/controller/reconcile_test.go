@@ -334,3 +334,25 @@ func TestReconcileKeepsATokenWhoseWriteWasRefused(t *testing.T) {
 		t.Errorf("status.expiresAt = %v, want the written token's expiry %v", status.ExpiresAt, unitStart.Add(time.Hour))
 	}
 }
+
+// TestCredentialsOfASecretTheCacheHasNotSeenYet: a credentials Secret created a moment before
+// its VippsToken may be missing from the metadata cache; the API server has the last word, so
+// no CredentialsNotFound is reported for a Secret that exists.
+func TestCredentialsOfASecretTheCacheHasNotSeenYet(t *testing.T) {
+	live := newUnitEnv(t, interceptor.Funcs{}, unitCredentials("client-secret-value"))
+	lagging := newUnitEnv(t, interceptor.Funcs{}) // a cache without the Secret
+	reader := newCredentialsReader(lagging.client, live.client)
+
+	creds, err := reader.credentials(context.Background(), unitToken())
+	if err != nil {
+		t.Fatalf("credentials() = %v, want those of the Secret the API server holds", err)
+	}
+	if creds.clientSecret != "client-secret-value" {
+		t.Errorf("client secret = %q, want the Secret's", creds.clientSecret)
+	}
+
+	missing := newCredentialsReader(lagging.client, lagging.client)
+	if _, err := missing.credentials(context.Background(), unitToken()); !errors.Is(err, errCredentialsNotFound) {
+		t.Errorf("credentials() of a Secret nobody holds = %v, want errCredentialsNotFound", err)
+	}
+}

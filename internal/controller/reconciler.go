@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -51,6 +52,11 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// Clock is the real clock when nil.
 	Clock clock.WithDelayedExecution
+	// RolloutRestarts lets the reconciler restart a VippsToken's rolloutRestartTargets after a
+	// new token, at most once per RolloutRestartMinInterval; it needs the optional RBAC to get
+	// and patch workloads.
+	RolloutRestarts           bool
+	RolloutRestartMinInterval time.Duration
 }
 
 // VippsTokenReconciler keeps the token of each VippsToken fresh in its target Secrets.
@@ -72,6 +78,9 @@ type VippsTokenReconciler struct {
 	namespaces          []string
 
 	maxConcurrentReconciles int
+
+	rolloutRestarts           bool
+	rolloutRestartMinInterval time.Duration
 
 	credentials *credentialsReader
 	obtained    *obtainedTokens
@@ -117,19 +126,21 @@ func newReconciler(clients reconcilerClients, opts Options) *VippsTokenReconcile
 	}
 	metrics := newOperatorMetrics().registeredOn(clients.metrics)
 	return &VippsTokenReconciler{
-		client:                  clients.client,
-		apiReader:               clients.apiReader,
-		secretMetadata:          clients.secretMetadata,
-		scheme:                  clients.scheme,
-		recorder:                clients.recorder,
-		fetcher:                 opts.Vipps,
-		clock:                   c,
-		endpoints:               opts.Endpoints,
-		namespaces:              opts.Namespaces,
-		maxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		credentials:             newCredentialsReader(clients.secretMetadata, clients.apiReader),
-		obtained:                newObtainedTokens(),
-		hosts:                   newHostAvailability(c, metrics),
-		metrics:                 metrics,
+		client:                    clients.client,
+		apiReader:                 clients.apiReader,
+		secretMetadata:            clients.secretMetadata,
+		scheme:                    clients.scheme,
+		recorder:                  clients.recorder,
+		fetcher:                   opts.Vipps,
+		clock:                     c,
+		endpoints:                 opts.Endpoints,
+		namespaces:                opts.Namespaces,
+		maxConcurrentReconciles:   opts.MaxConcurrentReconciles,
+		rolloutRestarts:           opts.RolloutRestarts,
+		rolloutRestartMinInterval: opts.RolloutRestartMinInterval,
+		credentials:               newCredentialsReader(clients.secretMetadata, clients.apiReader),
+		obtained:                  newObtainedTokens(),
+		hosts:                     newHostAvailability(c, metrics),
+		metrics:                   metrics,
 	}
 }

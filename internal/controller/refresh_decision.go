@@ -158,3 +158,11 @@ func requeueAfter(now time.Time, tok *tokensv1alpha1.VippsToken, waitingForHost 
 	}
 	return next
 }
+
+// sooner is the sooner of two requeue delays, where 0 schedules nothing.
+func sooner(a, b time.Duration) time.Duration {
+	if a == 0 || b > 0 && b < a {
+		return b
+	}
+	return a
+}

@@ -121,8 +121,9 @@ type runningManager struct {
 
 // managerOptions are what a spec may change of the manager that startManager starts.
 type managerOptions struct {
-	workers   int
-	endpoints []string
+	workers         int
+	endpoints       []string
+	rolloutRestarts bool
 }
 
 type managerOption func(*managerOptions)
@@ -135,10 +136,19 @@ func withEndpoints(urls ...string) managerOption {
 	return func(o *managerOptions) { o.endpoints = append(o.endpoints, urls...) }
 }
 
-// startManager starts the reconciler with a short Vipps timeout, and with the fake's URL
-// allowed as an endpoint.
+// withoutRolloutRestarts runs the manager as one started without --enable-rollout-restarts.
+func withoutRolloutRestarts() managerOption {
+	return func(o *managerOptions) { o.rolloutRestarts = false }
+}
+
+// restartMinInterval is the suite's --rollout-restart-min-interval: long enough to see a
+// restart wait for it, short enough to see it happen.
+const restartMinInterval = 4 * time.Second
+
+// startManager starts the reconciler with a short Vipps timeout, rollout restarts enabled,
+// and with the fake's URL allowed as an endpoint.
 func startManager(options ...managerOption) *runningManager {
-	opts := managerOptions{workers: 4}
+	opts := managerOptions{workers: 4, rolloutRestarts: true}
 	for _, o := range options {
 		o(&opts)
 	}
@@ -155,9 +165,11 @@ func startManager(options ...managerOption) *runningManager {
 	endpoints, err := NewEndpointAllowList(append(allowed, DefaultAllowedEndpoints...))
 	Expect(err).NotTo(HaveOccurred())
 	reconciler, err := NewVippsTokenReconciler(mgr, Options{
-		Vipps:                   vipps.NewClient(vipps.WithTimeout(2 * time.Second)),
-		Endpoints:               endpoints,
-		MaxConcurrentReconciles: opts.workers,
+		Vipps:                     vipps.NewClient(vipps.WithTimeout(2 * time.Second)),
+		Endpoints:                 endpoints,
+		MaxConcurrentReconciles:   opts.workers,
+		RolloutRestarts:           opts.rolloutRestarts,
+		RolloutRestartMinInterval: restartMinInterval,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())

@@ -81,18 +81,22 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 
 	inputsHash := tokenInputsHash(request)
+	written := false
 	if obtained := r.obtainIfDue(ctx, tok, held, request, inputsHash, credentialsVersion, now); obtained != nil {
 		held, err = r.writeObtained(ctx, tok, held, obtained, request, owned)
-		return r.finish(now, tok, held, err)
+		written = held == (*heldToken)(obtained)
+	} else if held != nil && held.inputsHash == inputsHash {
+		// The held token serves: the targets that the spec names now get it, former ones go.
+		// (Held for other inputs, it is one a failed refresh could not replace: the targets
+		// keep it as they are.)
+		err = r.syncTargets(ctx, tok, issuedToken(*held), request, owned)
 	}
-	if held == nil || held.inputsHash != inputsHash {
-		// No token, or one issued for other inputs that a failed refresh could not replace:
-		// the targets keep what they hold.
-		return r.finish(now, tok, held, nil)
+	restartDue := r.restartWorkloads(ctx, tok, held, written, now)
+	result, err = r.finish(now, tok, held, err)
+	if err == nil {
+		result.RequeueAfter = sooner(result.RequeueAfter, restartDue)
 	}
-	// The held token serves: the targets that the spec names now get it, former ones go.
-	err = r.syncTargets(ctx, tok, issuedToken(*held), request, owned)
-	return r.finish(now, tok, held, err)
+	return result, err
 }
 
 // getVippsToken reads the VippsToken from the cache; nil when it is gone, and then what is

@@ -33,7 +33,8 @@ var _ = Describe("The manager", func() {
 		args := render(allOn).manager().Args
 		Expect(strings.Join(args, " ")).To(And(
 			ContainSubstring("--allowed-endpoints="), ContainSubstring("--vipps-timeout="),
-			ContainSubstring("--leader-election-namespace=")), "allOn sets every manager value")
+			ContainSubstring("--leader-election-namespace="), ContainSubstring("--enable-rollout-restarts"),
+			ContainSubstring("--rollout-restart-min-interval=")), "allOn sets every manager value")
 
 		dir := GinkgoT().TempDir()
 		manager := filepath.Join(dir, "manager")

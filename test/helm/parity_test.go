@@ -40,35 +40,11 @@ var _ = Describe("The chart's defaults, against dist/install.yaml", func() {
 	})
 
 	It("hold the same objects by the same names, but the Namespace, which Helm leaves to --create-namespace", func() {
-		var want []string
-		for _, name := range installer.names() {
-			if !strings.HasPrefix(name, "Namespace ") {
-				want = append(want, name)
-			}
-		}
-		Expect(chartObjects.names()).To(ConsistOf(want))
+		expectSameObjects(chartObjects, installer)
 	})
 
 	It("grant the same RBAC rules, in the same scopes, to the same subjects", func() {
-		for _, kind := range []string{"ClusterRole", "Role"} {
-			for _, obj := range installer.All(kind) {
-				want, got := &rbacv1.Role{}, &rbacv1.Role{} // a ClusterRole's rules are a Role's
-				installtest.FromUnstructured(obj, want)
-				installtest.FromUnstructured(chartObjects.Object(kind, obj.GetName()), got)
-				Expect(got.Namespace).To(Equal(want.Namespace), "%s %s", kind, want.Name)
-				Expect(got.Rules).To(ConsistOf(want.Rules), "%s %s", kind, want.Name)
-				expectAggregationLabels(got.Labels, want.Labels, kind+" "+want.Name)
-			}
-		}
-		for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
-			for _, obj := range installer.All(kind) {
-				want, got := &rbacv1.RoleBinding{}, &rbacv1.RoleBinding{}
-				installtest.FromUnstructured(obj, want)
-				installtest.FromUnstructured(chartObjects.Object(kind, obj.GetName()), got)
-				Expect(got.RoleRef).To(Equal(want.RoleRef), "%s %s", kind, want.Name)
-				Expect(got.Subjects).To(Equal(want.Subjects), "%s %s", kind, want.Name)
-			}
-		}
+		expectSameRBAC(chartObjects, installer)
 	})
 
 	It("run the manager alike: security contexts, command, arguments, probes, ports and resources", func() {
@@ -139,6 +115,20 @@ var _ = Describe("The chart's optional parts, against config/", func() {
 	})
 })
 
+var _ = Describe("The chart's rollout restarts, against config/rollout-restart", func() {
+	It("are the same objects, RBAC and manager arguments", func() {
+		installer := buildInstaller(installtest.EnableComponent("rollout-restart"))
+		chartObjects := render(`rolloutRestarts: {enabled: true}`)
+		Expect(installer.names()).To(ContainElements(
+			"ClusterRole vipps-token-operator-rollout-restart-role",
+			"ClusterRoleBinding vipps-token-operator-rollout-restart-rolebinding"))
+		expectSameObjects(chartObjects, installer)
+		expectSameRBAC(chartObjects, installer)
+		Expect(chartObjects.manager().Args).To(Equal(installer.manager().Args))
+		Expect(chartObjects.manager().Args).To(ContainElement("--enable-rollout-restarts"))
+	})
+})
+
 var _ = Describe("The chart's Grafana dashboard, against config/grafana", func() {
 	It("is the same ConfigMap, for the same sidecar", func() {
 		installer := buildInstaller(installtest.EnableComponent("grafana"))
@@ -150,6 +140,45 @@ var _ = Describe("The chart's Grafana dashboard, against config/grafana", func()
 		expectSameField(got, want, "data")
 	})
 })
+
+// expectSameObjects expects the chart's rendering to hold the installer's objects by the same
+// kinds and names, and no other, but the installer's Namespace, which Helm leaves to
+// --create-namespace.
+func expectSameObjects(chartObjects, installer *rendering) {
+	GinkgoHelper()
+	var want []string
+	for _, name := range installer.names() {
+		if !strings.HasPrefix(name, "Namespace ") {
+			want = append(want, name)
+		}
+	}
+	Expect(chartObjects.names()).To(ConsistOf(want))
+}
+
+// expectSameRBAC expects every role and binding of the installer to be in the chart's
+// rendering with the same rules, in the same scope, for the same subjects.
+func expectSameRBAC(chartObjects, installer *rendering) {
+	GinkgoHelper()
+	for _, kind := range []string{"ClusterRole", "Role"} {
+		for _, obj := range installer.All(kind) {
+			want, got := &rbacv1.Role{}, &rbacv1.Role{} // a ClusterRole's rules are a Role's
+			installtest.FromUnstructured(obj, want)
+			installtest.FromUnstructured(chartObjects.Object(kind, obj.GetName()), got)
+			Expect(got.Namespace).To(Equal(want.Namespace), "%s %s", kind, want.Name)
+			Expect(got.Rules).To(ConsistOf(want.Rules), "%s %s", kind, want.Name)
+			expectAggregationLabels(got.Labels, want.Labels, kind+" "+want.Name)
+		}
+	}
+	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+		for _, obj := range installer.All(kind) {
+			want, got := &rbacv1.RoleBinding{}, &rbacv1.RoleBinding{}
+			installtest.FromUnstructured(obj, want)
+			installtest.FromUnstructured(chartObjects.Object(kind, obj.GetName()), got)
+			Expect(got.RoleRef).To(Equal(want.RoleRef), "%s %s", kind, want.Name)
+			Expect(got.Subjects).To(Equal(want.Subjects), "%s %s", kind, want.Name)
+		}
+	}
+}
 
 // expectAggregationLabels expects got to hold the rbac.authorization.k8s.io/aggregate-to-*
 // labels of want: they decide which built-in ClusterRoles gain a role's rules.

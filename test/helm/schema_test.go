@@ -60,6 +60,14 @@ var _ = Describe("A mistyped value", func() {
 			"/resources", "additional properties 'limit' not allowed"),
 		Entry("no one allowed to scrape, which a NetworkPolicy reads as everyone", `networkPolicy: {metricsFrom: []}`,
 			"/networkPolicy/metricsFrom", "minItems"),
+		Entry("rollout restarts as a string", `rolloutRestarts: {enabled: "true"}`,
+			"/rolloutRestarts/enabled", "got string, want boolean"),
+		Entry("a misspelt rollout restart key", `rolloutRestarts: {interval: 5m}`,
+			"/rolloutRestarts", "additional properties 'interval' not allowed"),
+		Entry("a restart interval without a unit", `rolloutRestarts: {enabled: true, minInterval: "5"}`,
+			"/rolloutRestarts/minInterval", "'5'"),
+		Entry("a restart interval of zero, which the manager refuses", `rolloutRestarts: {enabled: true, minInterval: 0s}`,
+			"/rolloutRestarts/minInterval", "'not' failed"),
 	)
 
 	DescribeTable("that the schema cannot catch fails the rendering with the chart's own message",

@@ -22,7 +22,10 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
 )
 
 const keepAnnotation = "helm.sh/resource-policy"
@@ -52,6 +55,7 @@ serviceMonitor:
 prometheusRule: {enabled: true, labels: {release: kube-prometheus-stack}}
 grafanaDashboard: {enabled: true}
 networkPolicy: {enabled: true}
+rolloutRestarts: {enabled: true, minInterval: 10m}
 serviceAccount: {annotations: {example.com/role: vipps}}
 podAnnotations: {example.com/scrape: "false"}
 podLabels: {team: payments}
@@ -82,6 +86,8 @@ var _ = Describe("Every rendering", func() {
 			Expect(r.All("PrometheusRule")).To(BeEmpty())
 			Expect(r.All("NetworkPolicy")).To(BeEmpty())
 			Expect(r.All("ConfigMap")).To(BeEmpty())
+			expectNoWorkloadAccess(r)
+			Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--enable-rollout-restarts")))
 		}),
 		Entry("crds.enabled off", `crds: {enabled: false}`, func(r *rendering) {
 			Expect(r.All("CustomResourceDefinition")).To(BeEmpty())
@@ -115,6 +121,29 @@ var _ = Describe("Every rendering", func() {
 		Entry("the NetworkPolicies", `networkPolicy: {enabled: true}`, func(r *rendering) {
 			Expect(r.All("NetworkPolicy")).To(HaveLen(2), "one for ingress to the metrics, one for egress")
 		}),
+		Entry("rollout restarts", `rolloutRestarts: {enabled: true, minInterval: 1h30m}`, func(r *rendering) {
+			Expect(r.manager().Args).To(ContainElements(
+				"--enable-rollout-restarts", "--rollout-restart-min-interval=1h30m"))
+			expectRolloutRestartRBAC(r, "vipps-token-operator")
+		}),
+		Entry("rollout restarts with the manager's default interval", `rolloutRestarts: {enabled: true}`,
+			func(r *rendering) {
+				Expect(r.manager().Args).To(ContainElement("--enable-rollout-restarts"))
+				Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--rollout-restart-min-interval")))
+			}),
+		Entry("no rollout restarts, whatever the interval", `rolloutRestarts: {enabled: false, minInterval: 1h}`,
+			func(r *rendering) {
+				Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--rollout-restart")))
+				Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--enable-rollout-restarts")))
+				expectNoWorkloadAccess(r)
+			}),
+		Entry("rollout restarts under another name, for an existing ServiceAccount", `{fullnameOverride: tokens, `+
+			`serviceAccount: {create: false, name: vipps-operator}, rolloutRestarts: {enabled: true}}`,
+			func(r *rendering) {
+				expectRolloutRestartRBAC(r, "tokens")
+				binding := r.Object("ClusterRoleBinding", "tokens-rollout-restart-rolebinding")
+				Expect(binding.Object["subjects"]).To(ConsistOf(HaveKeyWithValue("name", "vipps-operator")))
+			}),
 		Entry("leader election off", `manager: {leaderElection: {enabled: false}}`, func(r *rendering) {
 			Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--leader-elect")))
 			Expect(r.All("Role")).To(BeEmpty(), "no Lease, so no Role for it")
@@ -202,7 +231,9 @@ var _ = Describe("Every rendering", func() {
 			Expect(r.All("ServiceAccount")[0].GetAnnotations()).To(HaveKeyWithValue("example.com/role", "vipps"))
 			Expect(r.manager().Args).To(ContainElements(
 				"--kube-api-qps=75.5", "--kube-api-burst=1000000", "--max-concurrent-reconciles=20",
-				"--vipps-timeout=1m30s", "--vipps-rate-limit=20", "--vipps-rate-burst=5"))
+				"--vipps-timeout=1m30s", "--vipps-rate-limit=20", "--vipps-rate-burst=5",
+				"--enable-rollout-restarts", "--rollout-restart-min-interval=10m"))
+			expectRolloutRestartRBAC(r, "vipps-token-operator")
 		}),
 	)
 })
@@ -216,3 +247,54 @@ var _ = Describe("The dry run", func() {
 		Expect(stderr).To(ContainSubstring("allowPrivilegeEscalation != false"))
 	})
 })
+
+// expectNoWorkloadAccess expects no Role or ClusterRole of the rendering to grant anything in
+// the apps group, by name or by wildcard: restarting workloads is opt-in (rolloutRestarts).
+func expectNoWorkloadAccess(r *rendering) {
+	GinkgoHelper()
+	for _, kind := range []string{"ClusterRole", "Role"} {
+		for _, obj := range r.All(kind) {
+			role := &rbacv1.ClusterRole{} // a Role's rules are a ClusterRole's
+			installtest.FromUnstructured(obj, role)
+			Expect(role.AggregationRule).To(BeNil(), "%s %s", kind, role.Name)
+			for _, rule := range role.Rules {
+				Expect(rule.APIGroups).NotTo(ContainElement(BeElementOf("apps", "*")), "%s %s", kind, role.Name)
+			}
+		}
+	}
+}
+
+// expectRolloutRestartRBAC expects the rendering to grant get and patch on Deployments,
+// StatefulSets and DaemonSets, in every namespace, and nothing else in apps, through the
+// ClusterRole <fullname>-rollout-restart-role, which aggregates into no built-in role.
+// expectWired checks that its binding binds it to the manager's ServiceAccount.
+func expectRolloutRestartRBAC(r *rendering, fullname string) {
+	GinkgoHelper()
+	role := &rbacv1.ClusterRole{}
+	installtest.FromUnstructured(r.Object("ClusterRole", fullname+"-rollout-restart-role"), role)
+	Expect(role.Rules).To(HaveExactElements(rbacv1.PolicyRule{
+		APIGroups: []string{"apps"},
+		Resources: []string{"daemonsets", "deployments", "statefulsets"},
+		Verbs:     []string{"get", "patch"},
+	}))
+	Expect(role.AggregationRule).To(BeNil())
+	for key := range role.Labels {
+		Expect(key).NotTo(HavePrefix("rbac.authorization.k8s.io/aggregate-to-"))
+	}
+	binding := &rbacv1.ClusterRoleBinding{}
+	installtest.FromUnstructured(r.Object("ClusterRoleBinding", fullname+"-rollout-restart-rolebinding"), binding)
+	Expect(binding.RoleRef.Name).To(Equal(role.Name))
+
+	for _, kind := range []string{"ClusterRole", "Role"} {
+		for _, obj := range r.All(kind) {
+			if obj.GetName() == role.Name {
+				continue
+			}
+			other := &rbacv1.ClusterRole{}
+			installtest.FromUnstructured(obj, other)
+			for _, rule := range other.Rules {
+				Expect(rule.APIGroups).NotTo(ContainElement(BeElementOf("apps", "*")), "%s %s", kind, other.Name)
+			}
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -98,6 +99,12 @@ var _ = Describe("dist/install.yaml", func() {
 		Expect(ns.GetLabels()).To(HaveKeyWithValue("pod-security.kubernetes.io/enforce", "restricted"))
 	})
 
+	It("lets nobody touch a workload: no role grants anything in apps, and rollout restarts are off", func() {
+		expectNoWorkloadAccess(inst)
+		Expect(inst.deployment().Spec.Template.Spec.Containers).To(HaveEach(
+			HaveField("Args", Not(ContainElement(HavePrefix("--enable-rollout-restarts"))))))
+	})
+
 	It("binds the manager's roles to the ServiceAccount its pod runs as, and the metrics Service to its pod", func() {
 		deploy := inst.deployment()
 		sa := inst.Object("ServiceAccount", deploy.Spec.Template.Spec.ServiceAccountName)
@@ -164,6 +171,106 @@ var _ = Describe("The optional components", func() {
 		Expect(labels.SelectorFromSet(selector).Matches(labels.Set(service.Labels))).To(BeTrue())
 		Expect(endpoints[0]).To(HaveKeyWithValue("port", service.Spec.Ports[0].Name))
 		Expect(endpoints[0]).To(HaveKeyWithValue("scheme", "https"))
+	})
+})
+
+var _ = Describe("The rollout-restart component", func() {
+	const roleName, bindingName = "vipps-token-operator-rollout-restart-role",
+		"vipps-token-operator-rollout-restart-rolebinding"
+	var inst, defaults *installer
+	BeforeEach(func() {
+		inst = buildInstaller(installtest.EnableComponent("rollout-restart"))
+		defaults = buildInstaller()
+	})
+
+	It("is accepted by the API server, every object of it, without a warning", func() {
+		createNamespaces(inst)
+		kubectl.ExpectAccepted(inst.Manifest)
+	})
+
+	It("adds a ClusterRole, its binding and the flag, and changes nothing else", func() {
+		Expect(objectNames(inst)).To(ConsistOf(append(objectNames(defaults),
+			"ClusterRole "+roleName, "ClusterRoleBinding "+bindingName)))
+		want, got := defaults.deployment(), inst.deployment()
+		Expect(got.Spec.Template.Spec.Containers).To(HaveLen(1))
+		Expect(want.Spec.Template.Spec.Containers).To(HaveLen(1))
+		Expect(got.Spec.Template.Spec.Containers[0].Args).To(Equal(append(
+			want.Spec.Template.Spec.Containers[0].Args, "--enable-rollout-restarts")))
+		got.Spec.Template.Spec.Containers[0].Args = want.Spec.Template.Spec.Containers[0].Args
+		Expect(got).To(Equal(want), "the Deployment differs in more than the flag")
+		for _, obj := range defaults.Objects {
+			if obj.GetKind() != "Deployment" {
+				Expect(inst.Object(obj.GetKind(), obj.GetName()).Object).To(Equal(obj.Object),
+					"%s %s", obj.GetKind(), obj.GetName())
+			}
+		}
+	})
+
+	It("grants get and patch on Deployments, StatefulSets and DaemonSets, and nothing else", func() {
+		role := &rbacv1.ClusterRole{}
+		installtest.FromUnstructured(inst.Object("ClusterRole", roleName), role)
+		Expect(role.AggregationRule).To(BeNil())
+		for key := range role.Labels {
+			Expect(key).NotTo(HavePrefix("rbac.authorization.k8s.io/aggregate-to-"),
+				"the manager's permission must not reach the built-in roles")
+		}
+		Expect(role.Rules).To(HaveExactElements(rbacv1.PolicyRule{
+			APIGroups: []string{"apps"},
+			Resources: []string{"daemonsets", "deployments", "statefulsets"},
+			Verbs:     []string{"get", "patch"},
+		}))
+
+		By("to the manager's ServiceAccount alone")
+		binding := &rbacv1.ClusterRoleBinding{}
+		installtest.FromUnstructured(inst.Object("ClusterRoleBinding", bindingName), binding)
+		Expect(binding.RoleRef).To(Equal(rbacv1.RoleRef{
+			APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: roleName}))
+		deploy := inst.deployment()
+		Expect(binding.Subjects).To(ConsistOf(rbacv1.Subject{Kind: rbacv1.ServiceAccountKind,
+			Name: deploy.Spec.Template.Spec.ServiceAccountName, Namespace: deploy.Namespace}))
+
+		By("which the API server agrees with, once they are created")
+		for _, name := range []string{roleName, bindingName} {
+			kind := "ClusterRole"
+			if name == bindingName {
+				kind = "ClusterRoleBinding"
+			}
+			obj := inst.Object(kind, name).DeepCopy()
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { Expect(k8sClient.Delete(ctx, obj)).To(Succeed()) })
+		}
+		// The user and groups the API server authenticates the ServiceAccount's tokens as.
+		user := "system:serviceaccount:" + deploy.Namespace + ":" + deploy.Spec.Template.Spec.ServiceAccountName
+		groups := []string{"system:serviceaccounts", "system:serviceaccounts:" + deploy.Namespace}
+		for _, namespace := range []string{"shop", "kube-system"} {
+			for _, resource := range []string{"deployments", "statefulsets", "daemonsets"} {
+				for _, verb := range []string{"get", "patch"} {
+					Eventually(allowed).WithArguments(user, groups, authorizationv1.ResourceAttributes{
+						Namespace: namespace, Verb: verb, Group: "apps", Resource: resource,
+					}).Should(BeTrue(), "%s %s in %s", verb, resource, namespace)
+				}
+				for _, verb := range []string{"list", "watch", "create", "update", "delete", "deletecollection"} {
+					Expect(allowed(user, groups, authorizationv1.ResourceAttributes{
+						Namespace: namespace, Verb: verb, Group: "apps", Resource: resource,
+					})).To(BeFalse(), "%s %s in %s", verb, resource, namespace)
+				}
+				for _, subresource := range []string{"scale", "status"} {
+					Expect(allowed(user, groups, authorizationv1.ResourceAttributes{
+						Namespace: namespace, Verb: "patch", Group: "apps", Resource: resource, Subresource: subresource,
+					})).To(BeFalse(), "patch %s/%s in %s", resource, subresource, namespace)
+				}
+			}
+			for _, denied := range []authorizationv1.ResourceAttributes{
+				{Verb: "get", Group: "apps", Resource: "replicasets"},
+				{Verb: "patch", Group: "apps", Resource: "controllerrevisions"},
+				{Verb: "delete", Resource: "pods"},
+				{Verb: "create", Resource: "pods"},
+				{Verb: "patch", Group: "batch", Resource: "cronjobs"},
+			} {
+				denied.Namespace = namespace
+				Expect(allowed(user, groups, denied)).To(BeFalse(), "%+v", denied)
+			}
+		}
 	})
 })
 
@@ -244,4 +351,40 @@ func container(pod corev1.PodSpec, name string) corev1.Container {
 	}
 	Fail("the pod has no container " + name)
 	return corev1.Container{}
+}
+
+// objectNames returns "Kind name" of every object of the installer.
+func objectNames(inst *installer) []string {
+	names := make([]string, 0, len(inst.Objects))
+	for _, obj := range inst.Objects {
+		names = append(names, obj.GetKind()+" "+obj.GetName())
+	}
+	return names
+}
+
+// expectNoWorkloadAccess expects no Role or ClusterRole of the installer to grant anything
+// in the apps group, by name or by wildcard: restarting workloads is an optional component.
+func expectNoWorkloadAccess(inst *installer) {
+	GinkgoHelper()
+	for _, kind := range []string{"ClusterRole", "Role"} {
+		for _, obj := range inst.All(kind) {
+			role := &rbacv1.ClusterRole{} // a Role's rules are a ClusterRole's
+			installtest.FromUnstructured(obj, role)
+			Expect(role.AggregationRule).To(BeNil(), "%s %s", kind, role.Name)
+			for _, rule := range role.Rules {
+				Expect(rule.APIGroups).NotTo(ContainElement(BeElementOf("apps", "*")), "%s %s", kind, role.Name)
+			}
+		}
+	}
+}
+
+// allowed asks the API server whether the user, in the groups, may do what attrs describe.
+func allowed(user string, groups []string, attrs authorizationv1.ResourceAttributes) (bool, error) {
+	review := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+		User: user, Groups: append(groups, "system:authenticated"), ResourceAttributes: &attrs,
+	}}
+	if err := k8sClient.Create(ctx, review); err != nil {
+		return false, err
+	}
+	return review.Status.Allowed, nil
 }

@@ -45,6 +45,12 @@ an integer flag refuses.
 {{- if not (kindIs "invalid" $m.vippsRateBurst) }}
 - --vipps-rate-burst={{ int64 $m.vippsRateBurst }}
 {{- end }}
+{{- if .Values.rolloutRestarts.enabled }}
+- --enable-rollout-restarts
+{{- with .Values.rolloutRestarts.minInterval }}
+- {{ printf "--rollout-restart-min-interval=%s" . | quote }}
+{{- end }}
+{{- end }}
 {{- range .Values.extraArgs }}
 - {{ . | quote }}
 {{- end }}

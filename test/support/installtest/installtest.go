@@ -136,7 +136,8 @@ func (m *Manifest) Object(kind, name string) *unstructured.Unstructured {
 type Edit struct{ File, Old, Replacement string }
 
 // EnableComponent is the Edit that uncomments an optional component (network-policy,
-// prometheus, grafana) in config/default/kustomization.yaml, as its comment tells users to.
+// prometheus, grafana, rollout-restart) in config/default/kustomization.yaml, as its comment
+// tells users to.
 func EnableComponent(name string) Edit {
 	return Edit{File: "default/kustomization.yaml", Old: "#- ../" + name, Replacement: "- ../" + name}
 }
