@@ -17,14 +17,12 @@ limitations under the License.
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -56,28 +54,25 @@ func (r *results) goal(scenario, name string, value any, goal string, met bool) 
 	}
 }
 
-// print writes the header, the table (by scenario number, as the scenarios do not run in
-// that order) and the renewal histogram: the one rendering of the results.
+// print writes the header, the table (by scenario, as they do not run in the order of
+// their numbers) and the renewal histogram: the one rendering of the results.
 func (r *results) print(out io.Writer) {
 	_, _ = fmt.Fprintf(out, "\n%s\n\n", r.header)
-	number := func(f figure) int { n, _ := strconv.Atoi(strings.SplitN(f.scenario, ".", 2)[0]); return n }
 	figures := slices.Clone(r.figures)
-	slices.SortStableFunc(figures, func(a, b figure) int { return cmp.Compare(number(a), number(b)) })
+	slices.SortStableFunc(figures, func(a, b figure) int { return strings.Compare(a.scenario, b.scenario) })
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	_, _ = fmt.Fprintf(w, "SCENARIO\tFIGURE\tVALUE\tGOAL\t\n")
-	last := ""
-	for _, f := range figures {
+	for i, f := range figures {
 		scenario := f.scenario
-		if scenario == last {
+		if i > 0 && scenario == figures[i-1].scenario {
 			scenario = ""
 		}
-		last = f.scenario
 		_, _ = fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", scenario, f.name, f.value, f.goal, f.status)
 	}
 	_ = w.Flush()
 	if len(r.histogram) > 0 {
 		_, _ = fmt.Fprintf(out, "\nRenewals per %s from the start of the watch (4. renewal wave):\n",
-			seconds(histogramBucket))
+			duration(histogramBucket))
 		peak := max(1, slices.Max(r.histogram))
 		for i, n := range r.histogram {
 			_, _ = fmt.Fprintf(out, "  %4ds %5d %s\n", i*int(histogramBucket/time.Second), n,
@@ -114,13 +109,11 @@ func (d distribution) String() string {
 // duration is a time.Duration that prints as seconds: 1.23s, or 12.3s from ten seconds.
 type duration time.Duration
 
-func (d duration) String() string { return seconds(time.Duration(d)) }
-
-func seconds(d time.Duration) string {
-	if d < 10*time.Second && d > -10*time.Second {
-		return fmt.Sprintf("%.2fs", d.Seconds())
+func (d duration) String() string {
+	if d < duration(10*time.Second) && d > duration(-10*time.Second) {
+		return fmt.Sprintf("%.2fs", time.Duration(d).Seconds())
 	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
+	return fmt.Sprintf("%.1fs", time.Duration(d).Seconds())
 }
 
 // size is a number of bytes that prints in MiB.
@@ -131,16 +124,14 @@ func (b size) String() string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20
 // thisMachine describes where the benchmark ran, as the figures mean little without it:
 // CPUs, memory, Go, and the load when the run began, as others' work competes.
 func thisMachine() string {
-	desc := fmt.Sprintf("%d CPUs (%s)", runtime.NumCPU(), procField("/proc/cpuinfo", "model name"))
-	var kib float64
-	if _, err := fmt.Sscanf(procField("/proc/meminfo", "MemTotal"), "%f kB", &kib); err == nil {
-		desc += fmt.Sprintf(", %.1f GiB", math.Floor(kib/(1<<20)*10)/10)
-	}
-	desc += fmt.Sprintf(", %s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	if load, _ := os.ReadFile("/proc/loadavg"); len(strings.Fields(string(load))) >= 3 {
-		desc += "; load " + strings.Join(strings.Fields(string(load))[:3], " ")
-	}
-	return desc
+	var memKiB float64
+	_, _ = fmt.Sscanf(procField("/proc/meminfo", "MemTotal"), "%f kB", &memKiB)
+	loadavg, _ := os.ReadFile("/proc/loadavg")
+	var load [3]string
+	_, _ = fmt.Sscan(string(loadavg), &load[0], &load[1], &load[2])
+	return fmt.Sprintf("%d CPUs (%s), %.1f GiB, %s %s/%s; load %s", runtime.NumCPU(),
+		procField("/proc/cpuinfo", "model name"), math.Floor(memKiB/(1<<20)*10)/10,
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, strings.Join(load[:], " "))
 }
 
 // procField is the value of the first "name: value" line of a /proc file.

@@ -52,14 +52,25 @@ const (
 	goalOutageRecovery = 10 * time.Second
 )
 
-// Fixed sizes of the workload.
+// The workload.
 const (
 	namespaces        = 10 // the VippsTokens are spread over, each with its credentials Secret
 	createWorkers     = 32 // goroutines that create the VippsTokens
 	convergeTimeout   = 20 * time.Minute
-	histogramBucket   = 5 * time.Second // of the renewal wave's histogram
+	renewalLifetime   = time.Minute      // the fake's token lifetime in the renewal wave and the outage
+	renewalWindow     = 3 * time.Minute  // how long the renewal wave is watched
+	histogramBucket   = 5 * time.Second  // of the renewal wave's histogram
+	restartDowntime   = 10 * time.Second // as while a Pod is replaced
+	unrelatedSecrets  = 10000            // in the big cluster
+	unrelatedBytes    = 4096             // the data of each
 	credentialsSecret = "vipps-credentials"
 	targetSuffix      = "-target"
+)
+
+// The VippsToken controller's series.
+var (
+	controllerLabels = map[string]string{"controller": "vippstoken"}
+	queueLabels      = map[string]string{"name": "vippstoken"}
 )
 
 func coldStartName(n int) string { return fmt.Sprintf("1. cold start (N=%d)", n) }
@@ -67,7 +78,8 @@ func coldStartName(n int) string { return fmt.Sprintf("1. cold start (N=%d)", n)
 // runColdStart starts the manager, waits for its controller, creates N VippsTokens at once,
 // waits until all are served and the manager's writes (events last) have settled, and
 // reports it all under name. It returns the time to the last target and the peak RSS.
-func (s *session) runColdStart(ctx context.Context, name string) (total duration, peakRSS size, err error) {
+func (s *session) runColdStart(ctx context.Context, name string) (duration, size, error) {
+	s.say("Cold start: %d VippsTokens in %d namespaces.", s.n, namespaces)
 	if err := s.createNamespaces(ctx); err != nil {
 		return 0, 0, err
 	}
@@ -86,18 +98,22 @@ func (s *session) runColdStart(ctx context.Context, name string) (total duration
 	if err != nil {
 		return 0, 0, err
 	}
-	calls := s.fake.Calls()
+	from := mark{calls: s.fake.Calls()} // and the manager's metrics from its start
 	c, err := s.createAndConverge(ctx, nil)
 	if err != nil {
 		return 0, 0, err
 	}
-	settled, err := s.untilQuiet(ctx, 2*time.Minute, func(m localcluster.Metrics) float64 {
-		return requestsByVerb(m).writes()
-	}, func(_ localcluster.Metrics, _ float64, quiet time.Duration) bool { return quiet >= 2*time.Second })
-	if err != nil {
-		return 0, 0, err
+	s.say("Every target populated in %s.", c.total)
+	settled, writes := time.Now(), -1.0 // when the manager's writes last changed: settled after 2 s
+	if err := s.waitUntil(ctx, 2*time.Minute, func() bool {
+		if m, err := s.op.Metrics(ctx); err == nil && requestsByVerb(m).writes() != writes {
+			settled, writes = time.Now(), requestsByVerb(m).writes()
+		}
+		return time.Since(settled) >= 2*time.Second
+	}); err != nil {
+		return 0, 0, fmt.Errorf("waiting for the writes to settle (%v so far): %w", writes, err)
 	}
-	a, err := s.since(ctx, mark{calls: calls})
+	a, err := s.since(ctx, from)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -105,46 +121,18 @@ func (s *session) runColdStart(ctx context.Context, name string) (total duration
 	s.res.add(name, "until the last target is populated", c.total)
 	s.res.add(name, "until every VippsToken is Ready", c.allReady)
 	s.res.add(name, "creation -> populated target", c.latency)
-	s.res.goal(name, "Vipps calls", a.VippsCalls, fmt.Sprintf("= %d", s.n), a.VippsCalls == s.n)
-	s.res.add(name, "API requests by verb", a.Requests)
+	s.res.goal(name, "Vipps calls", a.vippsCalls, fmt.Sprintf("= %d", s.n), a.vippsCalls == s.n)
+	s.res.add(name, "API requests by verb", a.requests)
 	s.res.add(name, "writes settled after", duration(settled.Sub(c.first)))
-	s.res.add(name, "peak RSS", a.PeakRSS)
+	s.res.add(name, "peak RSS", a.peakRSS)
 	s.res.add(name, "RSS idle before creation", size(idle))
-	s.res.add(name, "live heap when settled", a.LiveHeap)
+	s.res.add(name, "live heap when settled", a.liveHeap)
 	s.res.add(name, "peak RSS above idle, MiB per 1000 VippsTokens",
-		math.Round((float64(a.PeakRSS)-float64(idle))/(1<<20)/float64(s.n)*1000*10)/10)
-	return c.total, a.PeakRSS, nil
+		math.Round((float64(a.peakRSS)-float64(idle))/(1<<20)/float64(s.n)*1000*10)/10)
+	return c.total, a.peakRSS, nil
 }
 
-// The VippsToken controller's series.
-var (
-	controllerLabels = map[string]string{"controller": "vippstoken"}
-	queueLabels      = map[string]string{"name": "vippstoken"}
-)
-
-// untilQuiet scrapes the manager until done holds, given a counter's value and how long it
-// has not changed, and returns when it last changed.
-func (s *session) untilQuiet(ctx context.Context, timeout time.Duration, counter func(localcluster.Metrics) float64,
-	done func(m localcluster.Metrics, value float64, quiet time.Duration) bool) (time.Time, error) {
-	value, changed := -1.0, time.Now()
-	err := s.waitUntil(ctx, timeout, func() bool {
-		m, err := s.op.Metrics(ctx)
-		if err != nil {
-			return false
-		}
-		if v := counter(m); v != value {
-			value, changed = v, time.Now()
-		}
-		return done(m, value, time.Since(changed))
-	})
-	if err != nil {
-		return changed, fmt.Errorf("%w (the counter at %v)", err, value)
-	}
-	return changed, nil
-}
-
-// convergence is how N VippsTokens created at once were served: the durations are from the
-// first creation.
+// convergence is how N VippsTokens created at once were served, timed from the first creation.
 type convergence struct {
 	first                     time.Time
 	creating, total, allReady duration
@@ -191,11 +179,13 @@ func (s *session) createAndConverge(ctx context.Context, out chan<- *tokensv1alp
 	}
 	creations := slices.Collect(maps.Values(created))
 	first := slices.MinFunc(creations, time.Time.Compare)
-	c := &convergence{first: first}
-	c.creating = duration(slices.MaxFunc(creations, time.Time.Compare).Sub(first))
-	c.total = duration(slices.MaxFunc(slices.Collect(maps.Values(populated)), time.Time.Compare).Sub(first))
-	c.allReady, c.latency = duration(allReady.Sub(first)), distributionOf(latencies)
-	return c, nil
+	return &convergence{
+		first:    first,
+		creating: duration(slices.MaxFunc(creations, time.Time.Compare).Sub(first)),
+		total:    duration(slices.MaxFunc(slices.Collect(maps.Values(populated)), time.Time.Compare).Sub(first)),
+		allReady: duration(allReady.Sub(first)),
+		latency:  distributionOf(latencies),
+	}, nil
 }
 
 // parallel runs do(i) for i in [0, n) on workers goroutines, and stops at the first error.
@@ -213,6 +203,7 @@ func parallel(ctx context.Context, n, workers int, do func(ctx context.Context, 
 // fake, one Secret create and one status update, and nothing else. It runs on a fresh
 // control plane, fed by the same creator through a channel, and is measured the same way.
 func (b *bench) runBaseline(ctx context.Context) error {
+	b.say("Baseline: the minimal program on a fresh control plane.")
 	s, err := b.startSession(ctx)
 	if err != nil {
 		return err
@@ -234,7 +225,7 @@ func (b *bench) runBaseline(ctx context.Context) error {
 		g.Go(func() error {
 			for tok := range queue {
 				if err := s.serveBaseline(gctx, c, vippsClient, tok); err != nil {
-					return fmt.Errorf("baseline, %s: %w", tok.Name, err)
+					return fmt.Errorf("%s: %w", tok.Name, err)
 				}
 			}
 			return nil
@@ -302,6 +293,7 @@ func (s *session) serveBaseline(ctx context.Context, c client.Client, vippsClien
 // runBigCluster fills a fresh control plane with unrelated Secrets, then runs a cold start
 // and compares its peak RSS with the first cold start's.
 func (b *bench) runBigCluster(ctx context.Context) error {
+	b.say("Big cluster: %d unrelated Secrets of %d bytes, then a cold start.", unrelatedSecrets, unrelatedBytes)
 	s, err := b.startSession(ctx)
 	if err != nil {
 		return err
@@ -313,8 +305,8 @@ func (b *bench) runBigCluster(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := parallel(ctx, b.unrelatedSecrets, 2*createWorkers, func(ctx context.Context, i int) error {
-		data := make([]byte, b.unrelatedBytes)
+	if err := parallel(ctx, unrelatedSecrets, 2*createWorkers, func(ctx context.Context, i int) error {
+		data := make([]byte, unrelatedBytes)
 		_, _ = rand.Read(data)
 		return s.client.Create(ctx, &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Name: unrelated(i), Namespace: unrelated(i % namespaces),
@@ -324,10 +316,8 @@ func (b *bench) runBigCluster(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	creating := duration(time.Since(start))
-	b.say("Created the unrelated Secrets in %s; cold start.", creating)
-	name := fmt.Sprintf("5. big cluster (+%d Secrets of %d B)", b.unrelatedSecrets, b.unrelatedBytes)
-	b.res.add(name, "creating the unrelated Secrets", creating)
+	name := fmt.Sprintf("5. big cluster (+%d Secrets of %d B)", unrelatedSecrets, unrelatedBytes)
+	b.res.add(name, "creating the unrelated Secrets", duration(time.Since(start)))
 	_, peakRSS, err := s.runColdStart(ctx, name)
 	if err != nil {
 		return err
@@ -342,8 +332,7 @@ func (b *bench) runBigCluster(ctx context.Context) error {
 
 func unrelated(i int) string { return fmt.Sprintf("unrelated-%05d", i) }
 
-// benchCredentials are namespace i's credentials, registered on the fake, so that the
-// fake's calls can be told apart by namespace.
+// benchCredentials are namespace i's credentials, registered on the fake.
 func benchCredentials(i int) fakevipps.Credentials {
 	return fakevipps.Credentials{
 		ClientID:         fmt.Sprintf("be9c0000-0000-4000-8000-%012d", i),
@@ -390,6 +379,7 @@ func newToken(i int, endpoint string) *tokensv1alpha1.VippsToken {
 // runSteady watches a converged manager for the window: it should neither call Vipps nor
 // write.
 func (s *session) runSteady(ctx context.Context) error {
+	s.say("Steady state: watching for %s.", duration(s.steadyWindow))
 	from, err := s.mark(ctx)
 	if err != nil {
 		return err
@@ -402,27 +392,27 @@ func (s *session) runSteady(ctx context.Context) error {
 		return err
 	}
 	name := fmt.Sprintf("2. steady state (%s)", duration(s.steadyWindow))
-	s.res.goal(name, "Vipps calls", a.VippsCalls, "= 0", a.VippsCalls == 0)
-	s.res.goal(name, "API writes", a.Writes, "= 0", a.Writes == 0)
-	s.res.add(name, "API requests by verb", a.Requests)
+	s.res.goal(name, "Vipps calls", a.vippsCalls, "= 0", a.vippsCalls == 0)
+	s.res.goal(name, "API writes", a.requests.writes(), "= 0", a.requests.writes() == 0)
+	s.res.add(name, "API requests by verb", a.requests)
 	return nil
 }
 
 // runRenewal makes every token short-lived with one refresh request each, then watches the
 // renewals for the window.
 func (s *session) runRenewal(ctx context.Context) error {
+	s.say("Renewal wave: tokens of %s, watched for %s.", duration(renewalLifetime), duration(renewalWindow))
 	start := time.Now()
 	if err := s.shortenTokens(ctx); err != nil {
 		return err
 	}
 	refreshing := duration(time.Since(start))
-	s.say("Every target holds a %s token after %s; watching the renewals.", s.renewalLifetime, refreshing)
 	from, err := s.mark(ctx)
 	if err != nil {
 		return err
 	}
 	start = time.Now()
-	if err := s.sleep(ctx, s.renewalWindow); err != nil {
+	if err := s.sleep(ctx, renewalWindow); err != nil {
 		return err
 	}
 	end := time.Now()
@@ -436,7 +426,7 @@ func (s *session) runRenewal(ctx context.Context) error {
 	renewals, afterExpiry, overdue := 0, 0, 0
 	seen := s.watch.now()
 	for _, c := range seen.changes {
-		if c.seen.Before(start) || c.seen.After(end) || !isLifetime(c.old, s.renewalLifetime) {
+		if c.seen.Before(start) || c.seen.After(end) || !isLifetime(c.old, renewalLifetime) {
 			continue
 		}
 		renewals++
@@ -457,18 +447,18 @@ func (s *session) runRenewal(ctx context.Context) error {
 		}
 	}
 	late := distributionOf(lateness)
-	name := fmt.Sprintf("4. renewal wave (%s tokens, %s)", duration(s.renewalLifetime), duration(s.renewalWindow))
+	name := fmt.Sprintf("4. renewal wave (%s tokens, %s)", duration(renewalLifetime), duration(renewalWindow))
 	s.res.add(name, "refreshing all to short-lived tokens", refreshing)
 	s.res.add(name, "renewals", fmt.Sprintf("%d (%.1f/s)", renewals, float64(renewals)/end.Sub(start).Seconds()))
 	s.res.goal(name, "renewals after the old token expired", afterExpiry, "= 0", afterExpiry == 0)
 	s.res.add(name, "overdue at the end (renewal time passed > 1 s)", overdue)
-	s.res.add(name, "expired at the end", seen.expiredBetween(time.Time{}, end))
+	s.res.add(name, "expired at the end", seen.expiredAt(end))
 	s.res.goal(name, "lateness against status.renewalTime", late, fmt.Sprintf("p99 < %s", goalLatenessP99),
 		late.count > 0 && time.Duration(late.p99) < goalLatenessP99)
 	s.res.add(name, "renewals over time (jitter's spread)", "histogram below the table")
-	s.res.add(name, "Vipps calls", a.VippsCalls)
-	s.res.add(name, "API requests by verb", a.Requests)
-	s.res.add(name, "peak RSS", a.PeakRSS)
+	s.res.add(name, "Vipps calls", a.vippsCalls)
+	s.res.add(name, "API requests by verb", a.requests)
+	s.res.add(name, "peak RSS", a.peakRSS)
 	return nil
 }
 
@@ -476,10 +466,10 @@ func (s *session) runRenewal(ctx context.Context) error {
 // refreshed (one patch of the refresh annotation each), and waits until every target holds
 // such a token. It does nothing when they all do.
 func (s *session) shortenTokens(ctx context.Context) error {
-	if s.watch.now().shortLived(s.renewalLifetime) >= s.n {
+	if s.watch.now().shortLived(renewalLifetime) >= s.n {
 		return nil
 	}
-	s.fake.SetLifetime(s.renewalLifetime)
+	s.fake.SetLifetime(renewalLifetime)
 	patch := client.RawPatch("application/merge-patch+json", []byte(`{"metadata":{"annotations":{"`+
 		tokensv1alpha1.AnnotationRefresh+`":"`+strconv.FormatInt(time.Now().UnixNano(), 10)+`"}}}`))
 	if err := parallel(ctx, s.n, createWorkers, func(ctx context.Context, i int) error {
@@ -487,10 +477,10 @@ func (s *session) shortenTokens(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	err := s.waitUntil(ctx, convergeTimeout, func() bool { return s.watch.now().shortLived(s.renewalLifetime) >= s.n })
+	err := s.waitUntil(ctx, convergeTimeout, func() bool { return s.watch.now().shortLived(renewalLifetime) >= s.n })
 	if err != nil {
 		return fmt.Errorf("%d of %d targets hold a %s token: %w",
-			s.watch.now().shortLived(s.renewalLifetime), s.n, s.renewalLifetime, err)
+			s.watch.now().shortLived(renewalLifetime), s.n, renewalLifetime, err)
 	}
 	return nil
 }
@@ -515,45 +505,44 @@ func (s *session) waitFresh(ctx context.Context) error {
 
 // runRestart kills the manager, as a node failure would, and starts it again after the
 // downtime. In the renewal wave it kills it a second before the next renewals come due, so
-// that they come due while it is down, and waits for them after the start; renewals go on
-// throughout, and the Vipps calls and writes are theirs.
+// that they come due while it is down; the Vipps calls and writes are then the renewals'.
 func (s *session) runRestart(ctx context.Context, inWave bool) error {
+	s.say("Restart: killing the manager (in the renewal wave: %t), %s down.", inWave, duration(restartDowntime))
+	name := fmt.Sprintf("3. restart (kill -9, %s down)", duration(restartDowntime))
 	if inWave {
+		name = fmt.Sprintf("3. restart (kill -9, %s down, in the renewal wave)", duration(restartDowntime))
 		if err := s.untilNextRenewal(ctx); err != nil {
 			return err
 		}
 	}
-	from := mark{calls: s.fake.Calls()} // the new process counts from zero
-	killed := time.Now()
+	from, killed := mark{calls: s.fake.Calls()}, time.Now() // and the new manager's metrics from its start
 	s.op.Kill()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(s.restartDowntime):
+	s.op = nil // so that waiting does not fail on its exit
+	if err := s.sleep(ctx, restartDowntime); err != nil {
+		return err
 	}
 	start := time.Now()
 	if err := s.startOperator("restart"); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("3. restart (kill -9, %s down)", duration(start.Sub(killed)))
-	if inWave {
-		name = strings.TrimSuffix(name, ")") + ", in the renewal wave)"
-	}
 	// Re-verified: at least N reconciles, nothing queued or in progress, and no reconcile
 	// for a second (in the wave, renewals never leave it a second); the time is that of the
 	// last reconcile counted.
-	reverified, err := s.untilQuiet(ctx, convergeTimeout, func(m localcluster.Metrics) float64 {
-		return m.Sum("controller_runtime_reconcile_total", controllerLabels)
-	}, func(m localcluster.Metrics, n float64, quiet time.Duration) bool {
-		busy := m.Sum("workqueue_depth", queueLabels) > 0 ||
-			m.Sum("controller_runtime_active_workers", controllerLabels) > 0
-		return n >= float64(s.n) && !busy && (inWave || quiet >= time.Second)
-	})
-	if err != nil {
-		return fmt.Errorf("re-verifying every VippsToken: %w", err)
+	reverified, reconciles := time.Now(), -1.0
+	if err := s.waitUntil(ctx, convergeTimeout, func() bool {
+		m, err := s.op.Metrics(ctx)
+		if err != nil {
+			return false
+		}
+		if n := m.Sum("controller_runtime_reconcile_total", controllerLabels); n != reconciles {
+			reverified, reconciles = time.Now(), n
+		}
+		busy := m.Sum("workqueue_depth", queueLabels) > 0 || m.Sum("controller_runtime_active_workers", controllerLabels) > 0
+		return reconciles >= float64(s.n) && !busy && (inWave || time.Since(reverified) >= time.Second)
+	}); err != nil {
+		return fmt.Errorf("re-verifying every VippsToken (%v reconciles): %w", reconciles, err)
 	}
 	s.res.add(name, "until every VippsToken is re-verified", duration(reverified.Sub(start)))
-	s.say("Re-verified every VippsToken in %s.", duration(reverified.Sub(start)))
 	if inWave {
 		if err := s.waitFresh(ctx); err != nil {
 			return err
@@ -568,16 +557,16 @@ func (s *session) runRestart(ctx context.Context, inWave bool) error {
 		return err
 	}
 	if inWave {
-		expired := s.watch.now().expiredSince(killed, time.Now())
+		expired := s.watch.now().renewedLate(killed, time.Now())
 		s.res.goal(name, "targets expired after the restart", expired, "= 0", expired == 0)
-		s.res.add(name, "Vipps calls", a.VippsCalls)
-		s.res.add(name, "API writes", a.Writes)
+		s.res.add(name, "Vipps calls", a.vippsCalls)
+		s.res.add(name, "API writes", a.requests.writes())
 	} else {
-		s.res.goal(name, "Vipps calls", a.VippsCalls, "= 0", a.VippsCalls == 0)
-		s.res.goal(name, "API writes", a.Writes, "= 0", a.Writes == 0)
+		s.res.goal(name, "Vipps calls", a.vippsCalls, "= 0", a.vippsCalls == 0)
+		s.res.goal(name, "API writes", a.requests.writes(), "= 0", a.requests.writes() == 0)
 	}
-	s.res.add(name, "API requests by verb", a.Requests)
-	s.res.add(name, "peak RSS", a.PeakRSS)
+	s.res.add(name, "API requests by verb", a.requests)
+	s.res.add(name, "peak RSS", a.peakRSS)
 	return nil
 }
 
@@ -585,6 +574,7 @@ func (s *session) runRestart(ctx context.Context, inWave bool) error {
 // next renewals come due, answers every token request with 503 for the outage's duration,
 // and watches the recovery, and 10 s more for a token that expires before its renewal.
 func (s *session) runOutage(ctx context.Context) error {
+	s.say("Vipps outage: tokens of %s, Vipps down for %s.", duration(renewalLifetime), duration(s.outageDuration))
 	if err := s.shortenTokens(ctx); err != nil {
 		return err
 	}
@@ -612,7 +602,7 @@ func (s *session) runOutage(ctx context.Context) error {
 		return fmt.Errorf("during the outage (host marked down after %s): %w", downAfter, err)
 	}
 	end := time.Now()
-	calls, expired := s.fake.Calls(), s.watch.now().expiredBetween(time.Time{}, end)
+	calls, expired := s.fake.Calls(), s.watch.now().expiredAt(end)
 	s.say("The outage cost %d token requests; %d targets hold an expired token.", during, expired)
 	if err := s.waitFresh(ctx); err != nil {
 		return err
@@ -621,30 +611,22 @@ func (s *session) runOutage(ctx context.Context) error {
 	if err := s.sleep(ctx, 10*time.Second); err != nil {
 		return err
 	}
-	// Avoidably late: a renewal seen after the old token's expiry, or no renewal yet, where
-	// that expiry came after the outage had ended.
-	seen, avoidable := s.watch.now(), 0
-	for _, c := range seen.changes {
-		if c.old.expires.After(end) && !c.seen.Before(c.old.expires) {
-			avoidable++
-		}
-	}
-	avoidable += seen.expiredBetween(end, time.Now())
+	avoidable := s.watch.now().renewedLate(end, time.Now())
 	a, err := s.since(ctx, from)
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("6. Vipps outage (%s tokens, every request 503 for %s)", duration(s.renewalLifetime),
+	name := fmt.Sprintf("6. Vipps outage (%s tokens, every request 503 for %s)", duration(renewalLifetime),
 		duration(s.outageDuration))
 	s.res.add(name, "host marked down after the start", downAfter)
 	s.res.goal(name, "token requests during the outage", during, fmt.Sprintf("<= %d", goalOutageRequests),
 		during <= goalOutageRequests)
 	s.res.add(name, "targets expired during the outage", expired)
 	s.res.goal(name, "until every target is fresh after the outage", untilFresh,
-		fmt.Sprintf("<= %s", seconds(goalOutageRecovery)), time.Duration(untilFresh) <= goalOutageRecovery)
+		fmt.Sprintf("<= %s", duration(goalOutageRecovery)), time.Duration(untilFresh) <= goalOutageRecovery)
 	s.res.add(name, "token requests until then", recovery)
 	s.res.goal(name, "avoidable renewals after expiry (expired after the outage)", avoidable, "= 0", avoidable == 0)
-	s.res.add(name, "API requests by verb", a.Requests)
-	s.res.add(name, "peak RSS", a.PeakRSS)
+	s.res.add(name, "API requests by verb", a.requests)
+	s.res.add(name, "peak RSS", a.peakRSS)
 	return nil
 }

@@ -36,20 +36,12 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 )
 
-// apiServerFlags lift the API server's in-flight limits, so that the operator, the baseline
-// and the benchmark's own creator are limited by their clients and not by the server's
-// defaults for a shared cluster.
+// apiServerFlags lift the API server's in-flight limits: the operator, the baseline and the
+// benchmark's own creator are to be limited by their clients, not by a shared cluster's.
 var apiServerFlags = []string{"--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"}
 
-// The benchmark's own client must never be what limits a scenario.
-const (
-	benchQPS   = 2000
-	benchBurst = 4000
-)
-
-// managerSettings are the manager's tuning flags in effect: its defaults (internal/tuning),
-// overridden by --operator-flags. The baseline runs with the same client QPS, burst and
-// parallelism.
+// managerSettings are the manager's tuning flags in effect: its defaults (internal/tuning)
+// overridden by --operator-flags. The baseline has the same client QPS, burst and parallelism.
 type managerSettings struct {
 	KubeAPIQPS     float64
 	KubeAPIBurst   int
@@ -109,7 +101,7 @@ func (b *bench) startSession(ctx context.Context) (s *session, err error) {
 	}
 	s.closers = append(s.closers, func() { _ = s.cluster.Stop() })
 	cfg := *s.cluster.Config
-	cfg.QPS, cfg.Burst = benchQPS, benchBurst
+	cfg.QPS, cfg.Burst = 2000, 4000 // the benchmark's own client must never be what limits a scenario
 	if s.client, err = client.New(&cfg, client.Options{Scheme: testenv.Scheme()}); err != nil {
 		return nil, err
 	}
@@ -193,15 +185,14 @@ func (s *session) sleep(ctx context.Context, d time.Duration) error {
 
 // activity is what the manager did in (part of) a scenario.
 type activity struct {
-	VippsCalls int
-	Requests   requests // by verb
-	Writes     float64
-	PeakRSS    size // the manager's, since it started
-	LiveHeap   size // after the last GC (go_gc_heap_live_bytes)
+	vippsCalls int
+	requests   requests
+	peakRSS    size // the manager's, since it started
+	liveHeap   size // after the last GC (go_gc_heap_live_bytes)
 }
 
-// mark is where activity is counted from: the manager's metrics (nil from its start) and the
-// fake's calls.
+// mark is where activity is counted from: the manager's metrics (nil: from its start) and
+// the fake's calls.
 type mark struct {
 	metrics localcluster.Metrics
 	calls   int
@@ -212,22 +203,19 @@ func (s *session) mark(ctx context.Context) (mark, error) {
 	return mark{metrics: m, calls: s.fake.Calls()}, err
 }
 
-// since is the activity from m to now; of the baseline, which has no manager, only the calls.
+// since is the manager's activity from m to now.
 func (s *session) since(ctx context.Context, m mark) (activity, error) {
-	a := activity{VippsCalls: s.fake.Calls() - m.calls}
-	if s.op == nil {
-		return a, nil
-	}
 	now, err := s.op.Metrics(ctx)
 	if err != nil {
-		return a, err
+		return activity{}, err
 	}
-	a.Requests = requestsByVerb(now).minus(requestsByVerb(m.metrics))
-	a.Writes = a.Requests.writes()
-	a.LiveHeap = size(now.Sum("go_gc_heap_live_bytes", nil))
 	rss, err := s.op.PeakRSSBytes()
-	a.PeakRSS = size(rss)
-	return a, err
+	return activity{
+		vippsCalls: s.fake.Calls() - m.calls,
+		requests:   requestsByVerb(now).minus(requestsByVerb(m.metrics)),
+		peakRSS:    size(rss),
+		liveHeap:   size(now.Sum("go_gc_heap_live_bytes", nil)),
+	}, err
 }
 
 // requests are API requests by verb, from rest_client_requests_total (LIST and WATCH count

@@ -189,32 +189,32 @@ func (v view) nextRenewal(after time.Time) time.Time {
 	return next
 }
 
-// expiredBetween counts the targets that hold a token that expired after after, until until.
-func (v view) expiredBetween(after, until time.Time) int {
+// expiredAt counts the targets that hold a token expired at at.
+func (v view) expiredAt(at time.Time) int {
 	n := 0
 	for _, held := range v.held {
-		if held.expires.After(after) && !held.expires.After(until) {
+		if !held.expires.After(at) {
 			n++
 		}
 	}
 	return n
 }
 
-// expiredSince counts the targets that held an expired token at some time in [since, end]:
-// replaced only after the old token's expiry, or expired at end.
-func (v view) expiredSince(since, end time.Time) int {
-	expired := map[string]bool{}
+// renewedLate counts the targets whose token, expiring after after, was replaced only after
+// its expiry or has expired by now.
+func (v view) renewedLate(after, now time.Time) int {
+	late := map[string]bool{}
 	for _, c := range v.changes {
-		if !c.seen.Before(since) && !c.seen.Before(c.old.expires) {
-			expired[c.key] = true
+		if c.old.expires.After(after) && !c.seen.Before(c.old.expires) {
+			late[c.key] = true
 		}
 	}
 	for key, held := range v.held {
-		if !held.expires.After(end) {
-			expired[key] = true
+		if held.expires.After(after) && !held.expires.After(now) {
+			late[key] = true
 		}
 	}
-	return len(expired)
+	return len(late)
 }
 
 // shortLived counts the targets whose token lives lifetime.
