@@ -33,7 +33,9 @@ limitations under the License.
 //     it back and its host lets it through.
 //  6. writeObtained writes it into the targets, or syncTargets writes the held token into
 //     targets the spec has gained; either waits until the cache shows each write.
-//  7. finish describes the held token in status, records Ready and the kstatus conditions,
+//  7. restartWorkloads restarts spec.rolloutRestartTargets once for a new token
+//     (rollout_restart.go), when the operator runs with --enable-rollout-restarts.
+//  8. finish describes the held token in status, records Ready and the kstatus conditions,
 //     and says when to come back; writeStatus patches the status, waits until the cache
 //     shows it, and exports metrics.
 //
@@ -59,6 +61,8 @@ limitations under the License.
 //   - endpoint.go: which base URL a VippsToken may use
 //   - work_priority.go: which VippsToken the work queue hands out first: one whose token is
 //     due goes ahead of ordinary work, so that no churn of others can starve it
+//   - rollout_restart_decision.go: whether to restart a VippsToken's workloads now, later or
+//     never for the token the targets hold
 //
 // # Kubernetes and memory
 //
