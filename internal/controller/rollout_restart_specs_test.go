@@ -65,11 +65,7 @@ var _ = Describe("Restarting the workloads of a VippsToken", func() {
 	})
 
 	It("restarts again for the next token, but not sooner than the minimum interval", func() {
-		deployment := newDeployment(namespace, "checkout")
-		createWorkload(deployment)
-		newCredentials(namespace, "vipps-credentials")
-		create(tokenRestarting(namespace,
-			restartTarget(tokensv1alpha1.WorkloadDeployment, "checkout")))
+		deployment := restartingCheckout(namespace)
 		first := eventuallyRestarted(namespace, tokensv1alpha1.ReasonRestarted).Status.LastRolloutRestart
 		firstStamp := restartStamps(Default, deployment)[0]
 
@@ -140,11 +136,7 @@ var _ = Describe("Restarting workloads across a restart of the operator", Serial
 	BeforeEach(func() { namespace = newNamespace() })
 
 	It("restarts nothing when the operator restarts", func() {
-		deployment := newDeployment(namespace, "checkout")
-		createWorkload(deployment)
-		newCredentials(namespace, "vipps-credentials")
-		create(tokenRestarting(namespace,
-			restartTarget(tokensv1alpha1.WorkloadDeployment, "checkout")))
+		deployment := restartingCheckout(namespace)
 		before := eventuallyRestarted(namespace, tokensv1alpha1.ReasonRestarted)
 		stamp := restartStamps(Default, deployment)
 
@@ -162,11 +154,7 @@ var _ = Describe("Restarting workloads across a restart of the operator", Serial
 			manager.stop()
 			manager = startManager()
 		})
-		deployment := newDeployment(namespace, "checkout")
-		createWorkload(deployment)
-		newCredentials(namespace, "vipps-credentials")
-		create(tokenRestarting(namespace,
-			restartTarget(tokensv1alpha1.WorkloadDeployment, "checkout")))
+		deployment := restartingCheckout(namespace)
 
 		eventuallyReady(namespace, "shop", tokensv1alpha1.ReasonTokenValid)
 		disabled := eventuallyRestarted(namespace, tokensv1alpha1.ReasonRestartsDisabled)
@@ -187,6 +175,17 @@ func refreshInANewSecond(namespace, name string, last time.Time) {
 
 func restartTarget(kind tokensv1alpha1.WorkloadKind, name string) tokensv1alpha1.RolloutRestartTarget {
 	return tokensv1alpha1.RolloutRestartTarget{Kind: kind, Name: name}
+}
+
+// restartingCheckout creates the Deployment "checkout" and the VippsToken "shop" that
+// restarts it, and returns the Deployment.
+func restartingCheckout(namespace string) *appsv1.Deployment {
+	GinkgoHelper()
+	deployment := newDeployment(namespace, "checkout")
+	createWorkload(deployment)
+	newCredentials(namespace, "vipps-credentials")
+	create(tokenRestarting(namespace, restartTarget(tokensv1alpha1.WorkloadDeployment, "checkout")))
+	return deployment
 }
 
 // tokenRestarting is the VippsToken "shop", with the credentials Secret "vipps-credentials",

@@ -86,7 +86,7 @@ var _ = Describe("Every rendering", func() {
 			Expect(r.All("PrometheusRule")).To(BeEmpty())
 			Expect(r.All("NetworkPolicy")).To(BeEmpty())
 			Expect(r.All("ConfigMap")).To(BeEmpty())
-			expectNoWorkloadAccess(r)
+			r.ExpectNoWorkloadAccess()
 			Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--enable-rollout-restarts")))
 		}),
 		Entry("crds.enabled off", `crds: {enabled: false}`, func(r *rendering) {
@@ -135,7 +135,7 @@ var _ = Describe("Every rendering", func() {
 			func(r *rendering) {
 				Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--rollout-restart")))
 				Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--enable-rollout-restarts")))
-				expectNoWorkloadAccess(r)
+				r.ExpectNoWorkloadAccess()
 			}),
 		Entry("rollout restarts under another name, for an existing ServiceAccount", `{fullnameOverride: tokens, `+
 			`serviceAccount: {create: false, name: vipps-operator}, rolloutRestarts: {enabled: true}}`,
@@ -247,22 +247,6 @@ var _ = Describe("The dry run", func() {
 		Expect(stderr).To(ContainSubstring("allowPrivilegeEscalation != false"))
 	})
 })
-
-// expectNoWorkloadAccess expects no Role or ClusterRole of the rendering to grant anything in
-// the apps group, by name or by wildcard: restarting workloads is opt-in (rolloutRestarts).
-func expectNoWorkloadAccess(r *rendering) {
-	GinkgoHelper()
-	for _, kind := range []string{"ClusterRole", "Role"} {
-		for _, obj := range r.All(kind) {
-			role := &rbacv1.ClusterRole{} // a Role's rules are a ClusterRole's
-			installtest.FromUnstructured(obj, role)
-			Expect(role.AggregationRule).To(BeNil(), "%s %s", kind, role.Name)
-			for _, rule := range role.Rules {
-				Expect(rule.APIGroups).NotTo(ContainElement(BeElementOf("apps", "*")), "%s %s", kind, role.Name)
-			}
-		}
-	}
-}
 
 // expectRolloutRestartRBAC expects the rendering to grant get and patch on Deployments,
 // StatefulSets and DaemonSets, in every namespace, and nothing else in apps, through the

@@ -100,7 +100,7 @@ var _ = Describe("dist/install.yaml", func() {
 	})
 
 	It("lets nobody touch a workload: no role grants anything in apps, and rollout restarts are off", func() {
-		expectNoWorkloadAccess(inst)
+		inst.ExpectNoWorkloadAccess()
 		Expect(inst.deployment().Spec.Template.Spec.Containers).To(HaveEach(
 			HaveField("Args", Not(ContainElement(HavePrefix("--enable-rollout-restarts"))))))
 	})
@@ -360,22 +360,6 @@ func objectNames(inst *installer) []string {
 		names = append(names, obj.GetKind()+" "+obj.GetName())
 	}
 	return names
-}
-
-// expectNoWorkloadAccess expects no Role or ClusterRole of the installer to grant anything
-// in the apps group, by name or by wildcard: restarting workloads is an optional component.
-func expectNoWorkloadAccess(inst *installer) {
-	GinkgoHelper()
-	for _, kind := range []string{"ClusterRole", "Role"} {
-		for _, obj := range inst.All(kind) {
-			role := &rbacv1.ClusterRole{} // a Role's rules are a ClusterRole's
-			installtest.FromUnstructured(obj, role)
-			Expect(role.AggregationRule).To(BeNil(), "%s %s", kind, role.Name)
-			for _, rule := range role.Rules {
-				Expect(rule.APIGroups).NotTo(ContainElement(BeElementOf("apps", "*")), "%s %s", kind, role.Name)
-			}
-		}
-	}
 }
 
 // allowed asks the API server whether the user, in the groups, may do what attrs describe.

@@ -37,6 +37,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck
 	. "github.com/onsi/gomega"    //nolint:staticcheck
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -239,4 +240,21 @@ func ContainerPort(c corev1.Container, port intstr.IntOrString) int32 {
 	}
 	Fail("container " + c.Name + " has no port named " + port.StrVal)
 	return 0
+}
+
+// ExpectNoWorkloadAccess expects no Role or ClusterRole of m to grant anything in the apps
+// group, by name or by wildcard: restarting workloads is opt-in (the rollout-restart component,
+// the chart's rolloutRestarts).
+func (m *Manifest) ExpectNoWorkloadAccess() {
+	GinkgoHelper()
+	for _, kind := range []string{"ClusterRole", "Role"} {
+		for _, obj := range m.All(kind) {
+			role := &rbacv1.ClusterRole{} // a Role's rules are a ClusterRole's
+			FromUnstructured(obj, role)
+			Expect(role.AggregationRule).To(BeNil(), "%s %s", kind, role.Name)
+			for _, rule := range role.Rules {
+				Expect(rule.APIGroups).NotTo(ContainElement(BeElementOf("apps", "*")), "%s %s", kind, role.Name)
+			}
+		}
+	}
 }
