@@ -149,11 +149,8 @@ func requeueAfter(now time.Time, tok *tokensv1alpha1.VippsToken, waitingForHost 
 	}
 	var next time.Duration
 	for _, t := range candidates {
-		if t == nil || !t.After(now) {
-			continue
-		}
-		if d := t.Sub(now); next == 0 || d < next {
-			next = d
+		if t != nil && t.After(now) {
+			next = sooner(next, t.Sub(now))
 		}
 	}
 	return next
