@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	// Import all Kubernetes client auth plugins (e.g. Azure, GCP, OIDC) for out-of-cluster use.
@@ -131,6 +132,9 @@ func run(opts options) error {
 	if err != nil {
 		return fmt.Errorf("setting up the VippsToken controller: %w", err)
 	}
+	if err := setupClusterVippsTokens(mgr, reconciler, opts); err != nil {
+		return fmt.Errorf("setting up the ClusterVippsToken controller: %w", err)
+	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err
@@ -143,6 +147,38 @@ func run(opts options) error {
 	ctx := ctrl.SetupSignalHandler()
 	go exitAfter(ctx, shutdownDeadline)
 	return mgr.Start(ctx)
+}
+
+// setupClusterVippsTokens serves ClusterVippsTokens from the cluster resource namespace: the
+// flag's, or else the Pod's own. An operator limited to --namespaces serves them only when
+// told where, as one out of a cluster does.
+func setupClusterVippsTokens(mgr ctrl.Manager, tokens *controller.VippsTokenReconciler, opts options) error {
+	namespace := opts.clusterResourceNS
+	if namespace == "" && len(opts.namespaces) == 0 {
+		namespace = podNamespace()
+	}
+	if namespace == "" {
+		setupLog.Info("Not serving ClusterVippsTokens: --cluster-resource-namespace is not set")
+		return nil
+	}
+	reconciler, err := controller.NewClusterVippsTokenReconciler(mgr, tokens, controller.ClusterOptions{
+		ResourceNamespace: namespace, Namespaces: opts.namespaces,
+	})
+	if err != nil {
+		return err
+	}
+	setupLog.Info("Serving ClusterVippsTokens", "clusterResourceNamespace", namespace)
+	return reconciler.SetupWithManager(mgr)
+}
+
+// podNamespace is the namespace of the Pod the operator runs in, from its ServiceAccount
+// token's mount, as client-go's in-cluster configuration finds it; empty out of a cluster.
+func podNamespace() string {
+	namespace, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(namespace))
 }
 
 // exitAfter ends the process deadline after ctx ends, unless it ended before.

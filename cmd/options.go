@@ -19,6 +19,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ type options struct {
 	vippsRateLimit        float64
 	vippsRateBurst        int
 	allowedEndpoints      stringList
+	clusterResourceNS     string
 	leaderElectionID      string
 	leaderElectionNS      string
 	leaderElectionRelease bool
@@ -91,6 +93,9 @@ func (o *options) bind(fs *flag.FlagSet) {
 			"patch Deployments, StatefulSets and DaemonSets (config/rollout-restart, or the chart's rolloutRestarts.enabled).")
 	fs.DurationVar(&o.rolloutRestartMin, "rollout-restart-min-interval", 5*time.Minute,
 		"The least time between two restarts of a VippsToken's rolloutRestartTargets; a token that comes sooner waits.")
+	fs.StringVar(&o.clusterResourceNS, "cluster-resource-namespace", "",
+		"The namespace that holds the credentials Secrets of ClusterVippsTokens, and their VippsTokens; the "+
+			"operator's own namespace when empty. Out of a cluster, ClusterVippsTokens are served only when it is set.")
 	o.allowedEndpoints = append(stringList{}, controller.DefaultAllowedEndpoints...)
 	fs.Var(&o.allowedEndpoints, "allowed-endpoints",
 		"Comma-separated base URLs that a VippsToken's spec.endpoint may name. The official hosts are always "+
@@ -109,6 +114,9 @@ func (o *options) validate() error {
 		return fmt.Errorf("--vipps-timeout must be positive")
 	case o.rolloutRestartMin <= 0:
 		return fmt.Errorf("--rollout-restart-min-interval must be positive")
+	case o.clusterResourceNS != "" && len(o.namespaces) > 0 && !slices.Contains(o.namespaces, o.clusterResourceNS):
+		return fmt.Errorf("--namespaces must include --cluster-resource-namespace %s, where ClusterVippsTokens keep "+
+			"their credentials", o.clusterResourceNS)
 	}
 	return nil
 }

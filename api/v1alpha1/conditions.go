@@ -84,6 +84,11 @@ const (
 	ReasonTargetConflict = "TargetConflict"
 	// ReasonTargetWriteFailed: the API server refused a write to a target Secret.
 	ReasonTargetWriteFailed = "TargetWriteFailed"
+	// ReasonNamespacesFailing: the token is valid, but some namespaces that a ClusterVippsToken
+	// selects do not hold it (status.failingNamespaces says why).
+	ReasonNamespacesFailing = "NamespacesFailing"
+	// ReasonNamespaceSelectorInvalid: a ClusterVippsToken's namespaceSelector does not parse.
+	ReasonNamespaceSelectorInvalid = "NamespaceSelectorInvalid"
 	// ReasonTokenExpired: the token in the targets has expired and no new one could be had.
 	ReasonTokenExpired = "TokenExpired"
 )

@@ -45,8 +45,7 @@ func validToken(namespace string) *v1alpha1.VippsToken {
 	return &v1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: "vt-", Namespace: namespace},
 		Spec: v1alpha1.VippsTokenSpec{
-			Type:                 v1alpha1.TokenTypeStandard,
-			Environment:          v1alpha1.EnvironmentTest,
+			TokenSettings:        v1alpha1.TokenSettings{Type: v1alpha1.TokenTypeStandard, Environment: v1alpha1.EnvironmentTest},
 			CredentialsSecretRef: v1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
 			Targets:              []v1alpha1.TargetSecret{{Name: "vipps-token"}},
 		},

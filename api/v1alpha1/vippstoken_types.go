@@ -47,10 +47,45 @@ const (
 )
 
 // VippsTokenSpec describes which token to fetch and where to write it.
-// +kubebuilder:validation:XValidation:rule="self.type != 'Legacy' || has(self.resource)",message="resource is required when type is Legacy"
-// +kubebuilder:validation:XValidation:rule="self.type == 'Legacy' || !has(self.resource)",message="resource is only allowed when type is Legacy"
 // +kubebuilder:validation:XValidation:rule="self.targets.all(t, t.name != self.credentialsSecretRef.name)",message="a target must not be the credentials Secret: the operator would overwrite the credentials with the token"
 type VippsTokenSpec struct {
+	// TokenSettings say which token to request and when to renew it.
+	TokenSettings `json:",inline"`
+
+	// credentialsSecretRef names the Secret, in the same namespace, that holds the API
+	// keys. The operator reads it when it fetches a token and never copies its values
+	// anywhere but into the targets that ask for them.
+	// +required
+	CredentialsSecretRef CredentialsSecretReference `json:"credentialsSecretRef"`
+
+	// targets are the Secrets, in the same namespace, that receive the token. The operator
+	// creates and owns them; it never touches an existing Secret that it does not own.
+	// +required
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	Targets []TargetSecret `json:"targets"`
+
+	// rolloutRestartTargets are Deployments, StatefulSets and DaemonSets in the VippsToken's
+	// namespace that read the token once, from an environment variable, and see a new one
+	// only when they restart. After a new token has been written into the targets, the
+	// operator restarts each of them once, as kubectl rollout restart does, when it was
+	// started with --enable-rollout-restarts. A workload that mounts a target Secret sees
+	// every renewal without a restart: prefer that.
+	// +optional
+	// +listType=map
+	// +listMapKey=kind
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	RolloutRestartTargets []RolloutRestartTarget `json:"rolloutRestartTargets,omitempty"`
+}
+
+// TokenSettings are what a VippsToken and a ClusterVippsToken share: which token to request,
+// from where, and when to renew it.
+// +kubebuilder:validation:XValidation:rule="self.type != 'Legacy' || has(self.resource)",message="resource is required when type is Legacy"
+// +kubebuilder:validation:XValidation:rule="self.type == 'Legacy' || !has(self.resource)",message="resource is only allowed when type is Legacy"
+type TokenSettings struct {
 	// type selects the token endpoint: Standard (POST /accesstoken/get), Partner
 	// (POST /miami/v1/token) or Legacy (POST /api/access-token/jwt-token, needs resource).
 	// +required
@@ -60,12 +95,6 @@ type VippsTokenSpec struct {
 	// Production (api.vipps.no). It selects the host and nothing else.
 	// +required
 	Environment Environment `json:"environment"`
-
-	// credentialsSecretRef names the Secret, in the same namespace, that holds the API
-	// keys. The operator reads it when it fetches a token and never copies its values
-	// anywhere but into the targets that ask for them.
-	// +required
-	CredentialsSecretRef CredentialsSecretReference `json:"credentialsSecretRef"`
 
 	// merchantSerialNumber is sent as the Merchant-Serial-Number header: 4 to 6 digits.
 	// When it is unset, the credentials Secret's merchant serial number key is used if present.
@@ -95,32 +124,10 @@ type VippsTokenSpec struct {
 	// +kubebuilder:validation:XValidation:rule="!self.matches('^[a-zA-Z]+://[^/]*@')",message="endpoint must not contain a user name or password: it would show in status and events"
 	Endpoint string `json:"endpoint,omitempty"`
 
-	// targets are the Secrets, in the same namespace, that receive the token. The operator
-	// creates and owns them; it never touches an existing Secret that it does not own.
-	// +required
-	// +listType=map
-	// +listMapKey=name
-	// +kubebuilder:validation:MinItems=1
-	// +kubebuilder:validation:MaxItems=16
-	Targets []TargetSecret `json:"targets"`
-
 	// refreshPolicy says when a token is renewed. By default the operator renews when a
 	// third of the token's lifetime remains.
 	// +optional
 	RefreshPolicy *RefreshPolicy `json:"refreshPolicy,omitempty"`
-
-	// rolloutRestartTargets are Deployments, StatefulSets and DaemonSets in the VippsToken's
-	// namespace that read the token once, from an environment variable, and see a new one
-	// only when they restart. After a new token has been written into the targets, the
-	// operator restarts each of them once, as kubectl rollout restart does, when it was
-	// started with --enable-rollout-restarts. A workload that mounts a target Secret sees
-	// every renewal without a restart: prefer that.
-	// +optional
-	// +listType=map
-	// +listMapKey=kind
-	// +listMapKey=name
-	// +kubebuilder:validation:MaxItems=16
-	RolloutRestartTargets []RolloutRestartTarget `json:"rolloutRestartTargets,omitempty"`
 }
 
 // WorkloadKind is a kind of workload that the operator can restart.

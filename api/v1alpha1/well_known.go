@@ -23,7 +23,11 @@ const (
 	// ManagedByValue is the value of LabelManagedBy on target Secrets.
 	ManagedByValue = "vipps-token-operator"
 
-	// AnnotationRefresh on a VippsToken requests an immediate refresh; each new value
+	// LabelClusterVippsToken on a VippsToken, and on the Secrets it writes, names the
+	// ClusterVippsToken it was made for.
+	LabelClusterVippsToken = "tokens.vippsoperator.dev/cluster-vipps-token"
+
+	// AnnotationRefresh on a VippsToken or a ClusterVippsToken requests an immediate refresh; each new value
 	// triggers one, e.g. kubectl annotate vippstoken NAME tokens.vippsoperator.dev/refresh="$(date +%s)" --overwrite.
 	AnnotationRefresh = "tokens.vippsoperator.dev/refresh"
 	// AnnotationExpiresAt on a target Secret is the token's expiry in RFC 3339.

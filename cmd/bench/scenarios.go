@@ -367,10 +367,8 @@ func newToken(i int, endpoint string) *tokensv1alpha1.VippsToken {
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: fmt.Sprintf("bench-%02d", i%namespaces)},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			Type:                 tokensv1alpha1.TokenTypeStandard,
-			Environment:          tokensv1alpha1.EnvironmentTest,
+			TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: endpoint},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: credentialsSecret},
-			Endpoint:             endpoint,
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: name + targetSuffix}},
 		},
 	}

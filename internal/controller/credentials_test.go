@@ -36,8 +36,7 @@ var credentialsKey = types.NamespacedName{Namespace: "payments", Name: "vipps-cr
 // credentialsToken is a VippsToken of tokenType that reads the default keys, with merchantSerialNumber in its spec.
 func credentialsToken(tokenType tokensv1alpha1.TokenType, merchantSerialNumber string) *tokensv1alpha1.VippsToken {
 	return &tokensv1alpha1.VippsToken{Spec: tokensv1alpha1.VippsTokenSpec{
-		Type:                 tokenType,
-		MerchantSerialNumber: merchantSerialNumber,
+		TokenSettings: tokensv1alpha1.TokenSettings{Type: tokenType, MerchantSerialNumber: merchantSerialNumber},
 		CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{
 			Name:                    credentialsKey.Name,
 			ClientIDKey:             "client-id",

@@ -84,7 +84,7 @@ func TestBaseURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.list.baseURL(&tokensv1alpha1.VippsTokenSpec{Environment: tt.environment, Endpoint: tt.endpoint})
+			got, err := tt.list.baseURL(&tokensv1alpha1.VippsTokenSpec{TokenSettings: tokensv1alpha1.TokenSettings{Environment: tt.environment, Endpoint: tt.endpoint}})
 			if got != tt.want {
 				t.Errorf("baseURL() = %q, want %q", got, tt.want)
 			}

@@ -29,6 +29,8 @@ var (
 
 	// errTargetConflict: a target exists and belongs to somebody else.
 	errTargetConflict = errors.New("target conflict")
+	// errNamespaceSelectorInvalid: a ClusterVippsToken's namespaceSelector does not parse.
+	errNamespaceSelectorInvalid = errors.New("namespaceSelector invalid")
 	// errTargetWrite: the API server refused a write to a target Secret.
 	errTargetWrite = errors.New("writing target Secret")
 )

@@ -37,6 +37,8 @@ func failureReason(err error) string {
 		return tokensv1alpha1.ReasonEndpointNotAllowed
 	case errors.Is(err, errTargetConflict):
 		return tokensv1alpha1.ReasonTargetConflict
+	case errors.Is(err, errNamespaceSelectorInvalid):
+		return tokensv1alpha1.ReasonNamespaceSelectorInvalid
 	case errors.Is(err, errTargetWrite):
 		return tokensv1alpha1.ReasonTargetWriteFailed
 	case errors.Is(err, vipps.ErrCredentialsRejected):
@@ -66,6 +68,8 @@ func adviceFor(reason string) string {
 		return "Remove spec.endpoint, or ask the operator's administrator to add it to --allowed-endpoints."
 	case tokensv1alpha1.ReasonTargetConflict:
 		return "Rename the target, or delete the existing Secret so that the operator can create it."
+	case tokensv1alpha1.ReasonNamespaceSelectorInvalid:
+		return "Fix spec.namespaceSelector of the ClusterVippsToken."
 	case tokensv1alpha1.ReasonTargetWriteFailed:
 		return "The operator retries with backoff; check its RBAC and any admission policy on Secrets."
 	case tokensv1alpha1.ReasonCredentialsRejected:

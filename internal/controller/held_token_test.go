@@ -51,7 +51,7 @@ func heldTokenFor(accessToken string, lifetime time.Duration) *heldToken {
 func writtenTarget(held *heldToken) *corev1.Secret {
 	tok := &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "payments"},
-		Spec:       tokensv1alpha1.VippsTokenSpec{Type: tokensv1alpha1.TokenTypeStandard},
+		Spec:       tokensv1alpha1.VippsTokenSpec{TokenSettings: tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard}},
 	}
 	target := tokensv1alpha1.TargetSecret{Name: "shop-token", IncludeRequestHeaders: true}
 	return desiredTarget(tok, target, issuedToken(*held), fullRequest)

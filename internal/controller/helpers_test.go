@@ -136,12 +136,9 @@ func newToken(namespace, name, credentialsSecret string) *tokensv1alpha1.VippsTo
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			Type:                 tokensv1alpha1.TokenTypeStandard,
-			Environment:          tokensv1alpha1.EnvironmentTest,
-			Endpoint:             fakeServer.URL,
+			TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: fakeServer.URL, RefreshPolicy: &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}}},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: credentialsSecret},
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: name + "-token"}},
-			RefreshPolicy:        &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}},
 		},
 	}
 }

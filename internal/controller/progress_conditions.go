@@ -50,7 +50,7 @@ func needsAPerson(reason string) bool {
 	switch reason {
 	case tokensv1alpha1.ReasonCredentialsNotFound, tokensv1alpha1.ReasonCredentialsInvalid,
 		tokensv1alpha1.ReasonCredentialsRejected, tokensv1alpha1.ReasonEndpointNotAllowed,
-		tokensv1alpha1.ReasonTargetConflict:
+		tokensv1alpha1.ReasonTargetConflict, tokensv1alpha1.ReasonNamespaceSelectorInvalid:
 		return true
 	}
 	return false

@@ -82,7 +82,7 @@ func unitToken() *tokensv1alpha1.VippsToken {
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "payments", UID: "uid-shop", Generation: 1},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest,
+			TokenSettings: tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{
 				Name: "vipps-credentials", ClientIDKey: "client-id", ClientSecretKey: "client-secret",
 				SubscriptionKeyKey: "subscription-key", MerchantSerialNumberKey: "merchant-serial-number",
@@ -113,7 +113,7 @@ func newUnitEnv(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) *u
 	c := fakeclient.NewClientBuilder().WithScheme(scheme).
 		WithObjects(append([]client.Object{unitToken()}, objs...)...).
 		WithStatusSubresource(&tokensv1alpha1.VippsToken{}).
-		WithIndex(&corev1.Secret{}, ownerIndex, controllerName).
+		WithIndex(&corev1.Secret{}, ownerIndex, controllerNameIndex("VippsToken")).
 		WithIndex(&tokensv1alpha1.VippsToken{}, secretsIndex, secretNames).
 		WithInterceptorFuncs(funcs).
 		Build()

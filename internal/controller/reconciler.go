@@ -82,6 +82,7 @@ type VippsTokenReconciler struct {
 	rolloutRestarts           bool
 	rolloutRestartMinInterval time.Duration
 
+	secrets     ownedSecrets
 	credentials *credentialsReader
 	obtained    *obtainedTokens
 	hosts       *hostAvailability
@@ -138,6 +139,7 @@ func newReconciler(clients reconcilerClients, opts Options) *VippsTokenReconcile
 		maxConcurrentReconciles:   opts.MaxConcurrentReconciles,
 		rolloutRestarts:           opts.RolloutRestarts,
 		rolloutRestartMinInterval: opts.RolloutRestartMinInterval,
+		secrets:                   ownedSecrets{client: clients.client, apiReader: clients.apiReader, scheme: clients.scheme},
 		credentials:               newCredentialsReader(clients.secretMetadata, clients.apiReader),
 		obtained:                  newObtainedTokens(),
 		hosts:                     newHostAvailability(c, metrics),

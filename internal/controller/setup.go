@@ -78,7 +78,7 @@ func CacheOptions(namespaces []string) cache.Options {
 func (r *VippsTokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	ctx := context.Background()
 	indexer := mgr.GetFieldIndexer()
-	if err := indexer.IndexField(ctx, &corev1.Secret{}, ownerIndex, controllerName); err != nil {
+	if err := indexer.IndexField(ctx, &corev1.Secret{}, ownerIndex, controllerNameIndex("VippsToken")); err != nil {
 		return fmt.Errorf("indexing Secrets by owner: %w", err)
 	}
 	if err := indexer.IndexField(ctx, &tokensv1alpha1.VippsToken{}, secretsIndex, secretNames); err != nil {
@@ -235,12 +235,23 @@ func (r *VippsTokenReconciler) tokensUsingSecret(ctx context.Context, secret cli
 	return requests
 }
 
-func controllerName(obj client.Object) []string {
-	owner := metav1.GetControllerOf(obj)
-	if owner == nil || owner.Kind != "VippsToken" || owner.APIVersion != tokensv1alpha1.GroupVersion.String() {
+// controllerOfKind is obj's controller when that is a kind of this API group, else nil.
+func controllerOfKind(obj metav1.Object, kind string) *metav1.OwnerReference {
+	owner := metav1.GetControllerOfNoCopy(obj)
+	if owner == nil || owner.Kind != kind || owner.APIVersion != tokensv1alpha1.GroupVersion.String() {
 		return nil
 	}
-	return []string{owner.Name}
+	return owner
+}
+
+// controllerNameIndex indexes objects by the name of their controller of kind.
+func controllerNameIndex(kind string) client.IndexerFunc {
+	return func(obj client.Object) []string {
+		if owner := controllerOfKind(obj, kind); owner != nil {
+			return []string{owner.Name}
+		}
+		return nil
+	}
 }
 
 func secretNames(obj client.Object) []string {

@@ -25,6 +25,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"go.uber.org/zap/zapcore"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -57,6 +59,10 @@ var (
 	manager     *runningManager
 )
 
+// clusterResourceNamespace is the suite's --cluster-resource-namespace: the credentials of
+// ClusterVippsTokens, and their VippsTokens, live there.
+const clusterResourceNamespace = "vipps-cluster-resources"
+
 // specTimeout bounds every Eventually in the suite: the reconciler acts within a second or
 // two, so a few seconds of slack separate slowness from failure.
 const specTimeout = 10 * time.Second
@@ -86,6 +92,8 @@ var _ = BeforeSuite(func() {
 	fakeServer, err = fakevipps.Serve("127.0.0.1:0", fake)
 	Expect(err).NotTo(HaveOccurred())
 
+	Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterResourceNamespace}})).
+		To(Succeed())
 	manager = startManager()
 })
 
@@ -173,6 +181,11 @@ func startManager(options ...managerOption) *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
+	clusterReconciler, err := NewClusterVippsTokenReconciler(mgr, reconciler, ClusterOptions{
+		ResourceNamespace: clusterResourceNamespace,
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(clusterReconciler.SetupWithManager(mgr)).To(Succeed())
 
 	ctx, cancel := context.WithCancel(suiteCtx)
 	running := &runningManager{client: mgr.GetClient(), hosts: reconciler.hosts, cancel: cancel, done: make(chan struct{})}

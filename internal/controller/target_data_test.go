@@ -153,7 +153,7 @@ func TestDesiredTarget(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tok := &tokensv1alpha1.VippsToken{
 				ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "payments"},
-				Spec:       tokensv1alpha1.VippsTokenSpec{Type: tt.tokenType},
+				Spec:       tokensv1alpha1.VippsTokenSpec{TokenSettings: tokensv1alpha1.TokenSettings{Type: tt.tokenType}},
 			}
 			got := desiredTarget(tok, tt.target, token, fullRequest)
 			if got.Name != "shop-token" || got.Namespace != "payments" || got.Type != corev1.SecretTypeOpaque {

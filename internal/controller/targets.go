@@ -29,7 +29,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
@@ -68,7 +67,7 @@ func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alp
 	var conflicts []string
 	for _, target := range tok.Spec.Targets {
 		desired := desiredTarget(tok, target, token, req)
-		err := r.writeTarget(ctx, tok, ownedByName[target.Name], desired)
+		err := r.secrets.write(ctx, tok, ownedByName[target.Name], desired)
 		if errors.Is(err, errTargetConflict) {
 			conflicts = append(conflicts, target.Name)
 			continue
@@ -88,18 +87,20 @@ func (r *VippsTokenReconciler) syncTargets(ctx context.Context, tok *tokensv1alp
 
 // targetConflict reports the targets that exist and belong to somebody else.
 func targetConflict(tok *tokensv1alpha1.VippsToken, names []string) error {
-	return &targetConflictError{names: names, namespace: tok.Namespace}
+	return &targetConflictError{names: names, namespace: tok.Namespace, owner: "VippsToken"}
 }
 
 // targetConflictError names the targets left alone because somebody else owns them.
 type targetConflictError struct {
 	names     []string
 	namespace string
+	// owner is the kind of the resource whose target it is.
+	owner string
 }
 
 func (e *targetConflictError) Error() string {
-	return fmt.Sprintf("%s: Secret %s in namespace %s exists and is not owned by this VippsToken, so it was left alone",
-		errTargetConflict, strings.Join(e.names, ", "), e.namespace)
+	return fmt.Sprintf("%s: Secret %s in namespace %s exists and is not owned by this %s, so it was left alone",
+		errTargetConflict, strings.Join(e.names, ", "), e.namespace, e.owner)
 }
 
 func (e *targetConflictError) Unwrap() error { return errTargetConflict }
@@ -135,51 +136,6 @@ func (r *VippsTokenReconciler) targetsTakenByOthers(ctx context.Context, tok *to
 	return taken, nil
 }
 
-// writeTarget creates the target or brings the owned one up to date.
-func (r *VippsTokenReconciler) writeTarget(ctx context.Context, tok *tokensv1alpha1.VippsToken, existing, desired *corev1.Secret) error {
-	if existing == nil {
-		return r.createTarget(ctx, tok, desired)
-	}
-	if upToDate(existing, desired) {
-		return nil
-	}
-	updated := existing.DeepCopy()
-	updated.Type = desired.Type
-	updated.Data = desired.Data
-	updated.Labels = mergedInto(updated.Labels, desired.Labels)
-	updated.Annotations = mergedInto(updated.Annotations, desired.Annotations)
-	// The update carries the resourceVersion read, so a concurrent edit makes it fail with a
-	// conflict and the next reconcile starts again from the edited Secret.
-	if err := r.client.Update(ctx, updated, fieldOwner); err != nil {
-		return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
-	}
-	return waitForCacheToShow(ctx, r.client, updated)
-}
-
-// createTarget creates a target that the cache does not know. Create, unlike an update or
-// an apply, fails when the Secret exists, so a Secret of somebody else's is never taken over.
-func (r *VippsTokenReconciler) createTarget(ctx context.Context, tok *tokensv1alpha1.VippsToken, desired *corev1.Secret) error {
-	if err := controllerutil.SetControllerReference(tok, desired, r.scheme); err != nil {
-		return err
-	}
-	err := r.client.Create(ctx, desired, fieldOwner)
-	if !apierrors.IsAlreadyExists(err) {
-		if err != nil {
-			return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
-		}
-		return waitForCacheToShow(ctx, r.client, desired)
-	}
-	// It exists: ours, created a moment ago and not yet in the cache, or somebody else's.
-	existing := &corev1.Secret{}
-	if err := r.apiReader.Get(ctx, client.ObjectKeyFromObject(desired), existing); err != nil {
-		return fmt.Errorf("%w %s: %w", errTargetWrite, desired.Name, err)
-	}
-	if !metav1.IsControlledBy(existing, tok) {
-		return errTargetConflict
-	}
-	return r.writeTarget(ctx, tok, existing, desired)
-}
-
 // deleteFormerTargets deletes the Secrets that tok owns but no longer names.
 func (r *VippsTokenReconciler) deleteFormerTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken, owned []corev1.Secret) error {
 	wanted := make(map[string]bool, len(tok.Spec.Targets))
@@ -191,12 +147,8 @@ func (r *VippsTokenReconciler) deleteFormerTargets(ctx context.Context, tok *tok
 		if wanted[secret.Name] {
 			continue
 		}
-		err := r.client.Delete(ctx, secret, client.Preconditions{UID: &secret.UID, ResourceVersion: &secret.ResourceVersion})
-		if client.IgnoreNotFound(err) != nil {
+		if err := r.secrets.delete(ctx, secret); err != nil {
 			return fmt.Errorf("%w %s: deleting a former target: %w", errTargetWrite, secret.Name, err)
-		}
-		if err := waitForCacheToDrop(ctx, r.client, secret); err != nil {
-			return err
 		}
 	}
 	return nil

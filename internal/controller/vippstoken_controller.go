@@ -312,8 +312,14 @@ func (r *VippsTokenReconciler) recordCondition(tok *tokensv1alpha1.VippsToken, c
 }
 
 // eventSubject refers to tok without its resourceVersion, which every status patch changes:
-// with it no two events would be alike, and the events API could not aggregate repeats.
+// with it no two events would be alike, and the events API could not aggregate repeats. The
+// VippsToken of a ClusterVippsToken reports on the ClusterVippsToken, where its users look.
 func eventSubject(tok *tokensv1alpha1.VippsToken) *corev1.ObjectReference {
+	if owner := clusterTokenOf(tok); owner != nil {
+		return &corev1.ObjectReference{
+			APIVersion: owner.APIVersion, Kind: owner.Kind, Name: owner.Name, UID: owner.UID,
+		}
+	}
 	return &corev1.ObjectReference{
 		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "VippsToken",
 		Namespace: tok.Namespace, Name: tok.Name, UID: tok.UID,

@@ -116,8 +116,7 @@ func createToken(ctx context.Context, t *testing.T, c client.Client, fakeURL str
 		&tokensv1alpha1.VippsToken{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 			Spec: tokensv1alpha1.VippsTokenSpec{
-				Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest,
-				Endpoint:             fakeURL,
+				TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: fakeURL},
 				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
 				Targets:              []tokensv1alpha1.TargetSecret{{Name: "vipps-token"}},
 			},

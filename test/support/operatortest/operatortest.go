@@ -116,9 +116,7 @@ func StandardToken(namespace, name, endpoint, target string) *tokensv1alpha1.Vip
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			Type:                 tokensv1alpha1.TokenTypeStandard,
-			Environment:          tokensv1alpha1.EnvironmentTest,
-			Endpoint:             endpoint,
+			TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: endpoint},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: target}},
 		},

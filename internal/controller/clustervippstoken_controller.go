@@ -1,0 +1,193 @@
+/*
+Copyright 2026 The vipps-token-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=clustervippstokens,verbs=get;list;watch
+// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=clustervippstokens/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=clustervippstokens/finalizers,verbs=update
+// +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=create;update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+
+// ClusterOptions are the settings of a ClusterVippsTokenReconciler.
+type ClusterOptions struct {
+	// ResourceNamespace holds the credentials Secrets of ClusterVippsTokens and their
+	// VippsTokens; it never receives a target.
+	ResourceNamespace string
+	// Namespaces limits the namespaces that receive targets, as the manager's cache is
+	// limited; empty allows all.
+	Namespaces []string
+	// Clock is the real clock when nil.
+	Clock clock.PassiveClock
+}
+
+// ClusterVippsTokenReconciler keeps the token of each ClusterVippsToken in its target in every
+// selected namespace (cluster_child.go explains how). NewClusterVippsTokenReconciler builds it.
+type ClusterVippsTokenReconciler struct {
+	client client.Client
+	// apiReader reads past the cache: for a VippsToken that the cache does not show yet.
+	apiReader client.Reader
+	// secretMetadata is the VippsToken reconciler's metadata cache of every Secret, which shows
+	// a Secret of somebody else's in a target's place.
+	secretMetadata      client.Reader
+	secretMetadataCache cache.Cache
+	scheme              *runtime.Scheme
+	recorder            events.EventRecorder
+	clock               clock.PassiveClock
+	secrets             ownedSecrets
+
+	resourceNamespace string
+	namespaces        []string
+}
+
+// NewClusterVippsTokenReconciler builds the reconciler on mgr's clients and on the metadata
+// cache of Secrets that tokens (the VippsToken reconciler) added to mgr.
+func NewClusterVippsTokenReconciler(mgr ctrl.Manager, tokens *VippsTokenReconciler, opts ClusterOptions) (
+	*ClusterVippsTokenReconciler, error) {
+	if opts.ResourceNamespace == "" {
+		return nil, errors.New("ClusterVippsTokens need a cluster resource namespace")
+	}
+	c := opts.Clock
+	if c == nil {
+		c = clock.RealClock{}
+	}
+	return &ClusterVippsTokenReconciler{
+		client:              mgr.GetClient(),
+		apiReader:           mgr.GetAPIReader(),
+		secretMetadata:      tokens.secretMetadata,
+		secretMetadataCache: tokens.secretMetadataCache,
+		scheme:              mgr.GetScheme(),
+		recorder:            mgr.GetEventRecorder(eventSource),
+		clock:               c,
+		secrets:             ownedSecrets{client: mgr.GetClient(), apiReader: mgr.GetAPIReader(), scheme: mgr.GetScheme()},
+		resourceNamespace:   opts.ResourceNamespace,
+		namespaces:          opts.Namespaces,
+	}, nil
+}
+
+// Reconcile brings one ClusterVippsToken's VippsToken, targets and status up to date.
+func (r *ClusterVippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, err error) {
+	cvt := &tokensv1alpha1.ClusterVippsToken{}
+	if err := r.client.Get(ctx, req.NamespacedName, cvt); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !cvt.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil // the garbage collector deletes the VippsToken and the targets
+	}
+	before := cvt.DeepCopy()
+	defer func() { err = errors.Join(err, r.writeStatus(ctx, before, cvt)) }()
+	now := r.clock.Now()
+
+	child, childErr := r.ensureChild(ctx, cvt)
+	if childErr != nil && !errors.Is(childErr, errTargetConflict) {
+		return ctrl.Result{}, childErr
+	}
+	source, err := r.sourceSecret(ctx, cvt, child)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	namespaces, err := r.selectedNamespaces(ctx, cvt)
+	if err != nil && !errors.Is(err, errNamespaceSelectorInvalid) {
+		return ctrl.Result{}, err
+	}
+	childErr = errors.Join(childErr, err) // an invalid selector reads as a failure of the ClusterVippsToken
+	owned, err := r.ownedFanOutTargets(ctx, cvt)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	fanned, writeErr := r.syncFanOut(ctx, cvt, source, namespaces, owned)
+	if apierrors.IsConflict(writeErr) {
+		return ctrl.Result{}, writeErr // status keeps what it said rather than flap
+	}
+	describeClusterToken(now, cvt, child, childErr, fanned)
+	r.reportFailingNamespaces(before, cvt)
+	return ctrl.Result{RequeueAfter: untilExpiry(now, cvt)}, writeErr
+}
+
+// sourceSecret is the Secret that cvt's VippsToken writes its token into; nil before there
+// is one, and when the VippsToken is somebody else's.
+func (r *ClusterVippsTokenReconciler) sourceSecret(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken,
+	child *tokensv1alpha1.VippsToken) (*corev1.Secret, error) {
+	if child == nil {
+		return nil, nil
+	}
+	source := &corev1.Secret{}
+	err := r.client.Get(ctx, client.ObjectKey{Namespace: r.resourceNamespace, Name: sourceSecretName(cvt)}, source)
+	if apierrors.IsNotFound(err) || (err == nil && !metav1.IsControlledBy(source, child)) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the token of %s: %w", cvt.Name, err)
+	}
+	return source, nil
+}
+
+// untilExpiry brings the ClusterVippsToken back when its token expires, so that Ready says so
+// even if its VippsToken's status does not change then.
+func untilExpiry(now time.Time, cvt *tokensv1alpha1.ClusterVippsToken) time.Duration {
+	if cvt.Status.ExpiresAt == nil || !now.Before(cvt.Status.ExpiresAt.Time) {
+		return 0
+	}
+	return cvt.Status.ExpiresAt.Sub(now)
+}
+
+// reportFailingNamespaces emits a Warning event when the namespaces that fail change.
+func (r *ClusterVippsTokenReconciler) reportFailingNamespaces(before, cvt *tokensv1alpha1.ClusterVippsToken) {
+	failing := cvt.Status.FailingNamespaces
+	if len(failing) == 0 || (before.Status.Namespaces.Failing == cvt.Status.Namespaces.Failing &&
+		equality.Semantic.DeepEqual(before.Status.FailingNamespaces, failing)) {
+		return
+	}
+	subject := &corev1.ObjectReference{
+		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "ClusterVippsToken", Name: cvt.Name, UID: cvt.UID,
+	}
+	r.recorder.Eventf(subject, nil, corev1.EventTypeWarning, failing[0].Reason, "WriteTargets",
+		"%d of %d selected namespaces do not hold the token: %s. %s", cvt.Status.Namespaces.Failing,
+		cvt.Status.Namespaces.Selected, failingSummary(failing), failing[0].Message)
+}
+
+// writeStatus writes the status when the reconcile changed it, and only then.
+func (r *ClusterVippsTokenReconciler) writeStatus(ctx context.Context, before, cvt *tokensv1alpha1.ClusterVippsToken) error {
+	cvt.Status.ObservedGeneration = cvt.Generation
+	if equality.Semantic.DeepEqual(before.Status, cvt.Status) {
+		return nil
+	}
+	if err := r.client.Status().Patch(ctx, cvt, client.MergeFrom(before)); err != nil {
+		return fmt.Errorf("patching the status of %s: %w", klog.KObj(cvt), err)
+	}
+	return waitForCacheToShow(ctx, r.client, cvt)
+}
