@@ -161,7 +161,7 @@ func setupClusterVippsTokens(mgr ctrl.Manager, tokens *controller.VippsTokenReco
 		setupLog.Info("Not serving ClusterVippsTokens: --cluster-resource-namespace is not set")
 		return nil
 	}
-	reconciler, err := controller.NewClusterVippsTokenReconciler(mgr, tokens, controller.ClusterOptions{
+	reconciler, err := controller.NewClusterVippsTokenReconciler(tokens, controller.ClusterOptions{
 		ResourceNamespace: namespace, Namespaces: opts.namespaces,
 	})
 	if err != nil {

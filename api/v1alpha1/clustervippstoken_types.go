@@ -50,6 +50,32 @@ type ClusterVippsTokenSpec struct {
 	// and reports the namespace.
 	// +required
 	Target TargetSecret `json:"target"`
+
+	// rolloutRestartTargets are Deployments, StatefulSets and DaemonSets, each in a selected
+	// namespace, that read the token once and see a new one only when they restart. After a
+	// new token has reached a workload's namespace, the operator restarts the workload once,
+	// as kubectl rollout restart does, when it was started with --enable-rollout-restarts.
+	// +optional
+	// +listType=map
+	// +listMapKey=namespace
+	// +listMapKey=kind
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=64
+	RolloutRestartTargets []NamespacedRolloutRestartTarget `json:"rolloutRestartTargets,omitempty"`
+}
+
+// NamespacedRolloutRestartTarget names a workload in a namespace that a ClusterVippsToken
+// selects.
+type NamespacedRolloutRestartTarget struct {
+	// namespace of the workload.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Namespace string `json:"namespace"`
+
+	// RolloutRestartTarget is the workload's kind and name.
+	RolloutRestartTarget `json:",inline"`
 }
 
 // NamespaceCounts count the namespaces of a ClusterVippsToken.
@@ -96,33 +122,17 @@ type ClusterVippsTokenStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// expiresAt is when the token expires.
-	// +optional
-	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
-
-	// renewalTime is when the operator will request the next token.
-	// +optional
-	RenewalTime *metav1.Time `json:"renewalTime,omitempty"`
-
-	// lastRefreshTime is when the operator sent the request that obtained the current token.
-	// +optional
-	LastRefreshTime *metav1.Time `json:"lastRefreshTime,omitempty"`
-
-	// failureCount is the number of token requests that failed in a row; 0 after a success.
-	// +optional
-	FailureCount int32 `json:"failureCount,omitempty"`
-
-	// lastFailureTime is when the last token request failed.
-	// +optional
-	LastFailureTime *metav1.Time `json:"lastFailureTime,omitempty"`
-
-	// nextRetryTime is when a failed token request is retried.
-	// +optional
-	NextRetryTime *metav1.Time `json:"nextRetryTime,omitempty"`
+	// TokenStatus is what the status of its VippsToken says of the token.
+	TokenStatus `json:",inline"`
 
 	// namespaces counts the selected namespaces, those that hold the token and those failing.
 	// +optional
 	Namespaces NamespaceCounts `json:"namespaces,omitzero"`
+
+	// lastRolloutRestart records the restart of the rolloutRestartTargets for a token, so that
+	// a resync, a retry or a restart of the operator never restarts them again for it.
+	// +optional
+	LastRolloutRestart *RolloutRestartStatus `json:"lastRolloutRestart,omitempty"`
 
 	// failingNamespaces are the first failing namespaces in alphabetical order, at most ten.
 	// +optional

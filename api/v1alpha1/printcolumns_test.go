@@ -37,69 +37,204 @@ import (
 // so kubectl prints <invalid>. So these specs run the real kubectl, envtest's, against the API
 // server with the generated CRD, and compare every cell it prints.
 var _ = Describe("kubectl get vippstokens", func() {
-	var (
-		namespace  string
-		kubeconfig string
-		now        = time.Now().Truncate(time.Second).UTC()
-
-		// A Test token requested two minutes ago, that lives an hour, as the operator records it:
-		// renewed when a third of its lifetime, less a jitter, remains.
-		webshopRequested = now.Add(-2 * time.Minute)
-		webshopExpires   = webshopRequested.Add(time.Hour)
-		webshopRenews    = webshopRequested.Add(39*time.Minute + 27*time.Second)
-
-		// A Partner token of 15 minutes whose renewal has failed twice, and that is still valid.
-		partnerRequested = now.Add(-11 * time.Minute)
-		partnerExpires   = partnerRequested.Add(15 * time.Minute)
-		partnerRenews    = partnerRequested.Add(9*time.Minute + 40*time.Second)
-		partnerRetry     = now.Add(5 * time.Second)
-	)
+	var namespace string
+	times := newTokenTimes()
 
 	BeforeEach(func() {
 		namespace = newNamespace()
-		kubeconfig = filepath.Join(GinkgoT().TempDir(), "kubeconfig")
-		Expect(os.WriteFile(kubeconfig, env.KubeConfig, 0o600)).To(Succeed())
-
 		webshop := namedToken(namespace, "webshop", v1alpha1.TokenTypeStandard, v1alpha1.EnvironmentTest)
-		setStatus(webshop, heldStatus(v1alpha1.ReasonTokenValid, webshopRequested, webshopExpires, webshopRenews))
+		setStatus(webshop, times.webshopStatus())
 		partner := namedToken(namespace, "partner-reports", v1alpha1.TokenTypePartner, v1alpha1.EnvironmentProduction)
-		failing := heldStatus(v1alpha1.ReasonVippsUnavailable, partnerRequested, partnerExpires, partnerRenews)
-		failing.FailureCount = 2
-		failing.LastFailureTime = &metav1.Time{Time: now.Add(-2 * time.Second)}
-		failing.NextRetryTime = &metav1.Time{Time: partnerRetry}
-		setStatus(partner, failing)
+		setStatus(partner, times.partnerStatus())
 	})
 
 	It("prints the expiry of a valid token as a timestamp, and who is failing", func() {
-		header, rows := kubectlTable(kubeconfig, "get", "vippstokens", "--namespace", namespace)
+		header, rows := kubectlTable("get", "vippstokens", "--namespace", namespace)
 		Expect(header).To(Equal([]string{"NAME", "TYPE", "ENVIRONMENT", "READY", "REASON", "EXPIRES", "AGE"}))
 		Expect(rows).To(HaveLen(2))
 		expectAge(rows)
 		Expect(rows).To(Equal([]map[string]string{
 			{"NAME": "partner-reports", "TYPE": "Partner", "ENVIRONMENT": "Production", "READY": "True",
-				"REASON": "VippsUnavailable", "EXPIRES": rfc3339(partnerExpires), "AGE": rows[0]["AGE"]},
+				"REASON": "VippsUnavailable", "EXPIRES": rfc3339(times.partnerExpires), "AGE": rows[0]["AGE"]},
 			{"NAME": "webshop", "TYPE": "Standard", "ENVIRONMENT": "Test", "READY": "True",
-				"REASON": "TokenValid", "EXPIRES": rfc3339(webshopExpires), "AGE": rows[1]["AGE"]},
+				"REASON": "TokenValid", "EXPIRES": rfc3339(times.webshopExpires), "AGE": rows[1]["AGE"]},
 		}))
 	})
 
 	// A field that status leaves out (no failure, no retry) is an empty cell.
 	It("adds, with -o wide, when the operator renews and how its retries stand", func() {
-		header, rows := kubectlTable(kubeconfig, "get", "vippstokens", "--namespace", namespace, "--output", "wide")
+		header, rows := kubectlTable("get", "vippstokens", "--namespace", namespace, "--output", "wide")
 		Expect(header).To(Equal([]string{"NAME", "TYPE", "ENVIRONMENT", "READY", "REASON", "EXPIRES", "AGE",
 			"RENEWS", "FAILURES", "NEXT RETRY"}))
 		Expect(rows).To(HaveLen(2))
 		expectAge(rows)
 		Expect(rows).To(Equal([]map[string]string{
 			{"NAME": "partner-reports", "TYPE": "Partner", "ENVIRONMENT": "Production", "READY": "True",
-				"REASON": "VippsUnavailable", "EXPIRES": rfc3339(partnerExpires), "AGE": rows[0]["AGE"],
-				"RENEWS": rfc3339(partnerRenews), "FAILURES": "2", "NEXT RETRY": rfc3339(partnerRetry)},
+				"REASON": "VippsUnavailable", "EXPIRES": rfc3339(times.partnerExpires), "AGE": rows[0]["AGE"],
+				"RENEWS": rfc3339(times.partnerRenews), "FAILURES": "2", "NEXT RETRY": rfc3339(times.partnerRetry)},
 			{"NAME": "webshop", "TYPE": "Standard", "ENVIRONMENT": "Test", "READY": "True",
-				"REASON": "TokenValid", "EXPIRES": rfc3339(webshopExpires), "AGE": rows[1]["AGE"],
-				"RENEWS": rfc3339(webshopRenews), "FAILURES": "", "NEXT RETRY": ""},
+				"REASON": "TokenValid", "EXPIRES": rfc3339(times.webshopExpires), "AGE": rows[1]["AGE"],
+				"RENEWS": rfc3339(times.webshopRenews), "FAILURES": "", "NEXT RETRY": ""},
 		}))
 	})
 })
+
+// The same for ClusterVippsTokens, which add how many namespaces hold the token. They are
+// cluster-scoped, so the specs list their own by a label, and delete them when they end.
+var _ = Describe("kubectl get clustervippstokens", func() {
+	const selector = "vipps.example.com/spec=printer-columns"
+	times := newTokenTimes()
+
+	BeforeEach(func() {
+		label := map[string]string{"vipps.example.com/spec": "printer-columns"}
+
+		// Two of three namespaces hold the webshop token: the third has a Secret of somebody
+		// else's in the target's place.
+		webshop := namedClusterToken("webshop", label, v1alpha1.TokenTypeStandard, v1alpha1.EnvironmentTest)
+		held := clusterStatus(times.webshopStatus(), v1alpha1.NamespaceCounts{Selected: 3, Ready: 2, Failing: 1})
+		held.Conditions[0].Reason = v1alpha1.ReasonNamespacesFailing
+		held.Conditions[0].Message = "The token is valid, but 1 of 3 selected namespaces do not hold it: shop-c (TargetConflict)."
+		held.FailingNamespaces = []v1alpha1.NamespaceFailure{{Namespace: "shop-c",
+			Reason: v1alpha1.ReasonTargetConflict, Message: "Secret vipps-token exists and is not owned by this ClusterVippsToken."}}
+		setClusterStatus(webshop, held)
+
+		// Both of the partner token's namespaces hold it.
+		partner := namedClusterToken("partner-reports", label, v1alpha1.TokenTypePartner, v1alpha1.EnvironmentProduction)
+		setClusterStatus(partner, clusterStatus(times.partnerStatus(), v1alpha1.NamespaceCounts{Selected: 2, Ready: 2}))
+
+		// No token: its credentials Secret is missing. Nothing holds it, and nothing failed to
+		// write it.
+		invoices := namedClusterToken("invoices", label, v1alpha1.TokenTypeStandard, v1alpha1.EnvironmentProduction)
+		message := "Credentials Secret vipps-credentials not found in namespace vipps-system."
+		setClusterStatus(invoices, v1alpha1.ClusterVippsTokenStatus{
+			Conditions: []metav1.Condition{
+				{Type: v1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonCredentialsNotFound,
+					Message: message, LastTransitionTime: metav1.Now()},
+				{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonCredentialsNotFound,
+					Message: message, LastTransitionTime: metav1.Now()},
+			},
+			Namespaces: v1alpha1.NamespaceCounts{Selected: 4},
+		})
+	})
+
+	It("prints the namespaces that hold the token, and those that fail, beside its expiry", func() {
+		header, rows := kubectlTable("get", "clustervippstokens", "--selector", selector)
+		Expect(header).To(Equal([]string{"NAME", "TYPE", "ENVIRONMENT", "READY", "REASON",
+			"NAMESPACES", "HOLDING", "FAILING", "EXPIRES", "AGE"}))
+		Expect(rows).To(HaveLen(3))
+		expectAge(rows)
+		Expect(rows).To(Equal([]map[string]string{
+			{"NAME": "invoices", "TYPE": "Standard", "ENVIRONMENT": "Production", "READY": "False",
+				"REASON": "CredentialsNotFound", "NAMESPACES": "4", "HOLDING": "0", "FAILING": "0",
+				"EXPIRES": "", "AGE": rows[0]["AGE"]},
+			{"NAME": "partner-reports", "TYPE": "Partner", "ENVIRONMENT": "Production", "READY": "True",
+				"REASON": "VippsUnavailable", "NAMESPACES": "2", "HOLDING": "2", "FAILING": "0",
+				"EXPIRES": rfc3339(times.partnerExpires), "AGE": rows[1]["AGE"]},
+			{"NAME": "webshop", "TYPE": "Standard", "ENVIRONMENT": "Test", "READY": "True",
+				"REASON": "NamespacesFailing", "NAMESPACES": "3", "HOLDING": "2", "FAILING": "1",
+				"EXPIRES": rfc3339(times.webshopExpires), "AGE": rows[2]["AGE"]},
+		}))
+	})
+
+	It("adds, with -o wide, when the operator renews and how its retries stand", func() {
+		header, rows := kubectlTable("get", "clustervippstokens", "--selector", selector, "--output", "wide")
+		Expect(header).To(Equal([]string{"NAME", "TYPE", "ENVIRONMENT", "READY", "REASON",
+			"NAMESPACES", "HOLDING", "FAILING", "EXPIRES", "AGE", "RENEWS", "FAILURES", "NEXT RETRY"}))
+		Expect(rows).To(HaveLen(3))
+		expectAge(rows)
+		Expect(rows).To(Equal([]map[string]string{
+			{"NAME": "invoices", "TYPE": "Standard", "ENVIRONMENT": "Production", "READY": "False",
+				"REASON": "CredentialsNotFound", "NAMESPACES": "4", "HOLDING": "0", "FAILING": "0",
+				"EXPIRES": "", "AGE": rows[0]["AGE"],
+				"RENEWS": "", "FAILURES": "", "NEXT RETRY": ""},
+			{"NAME": "partner-reports", "TYPE": "Partner", "ENVIRONMENT": "Production", "READY": "True",
+				"REASON": "VippsUnavailable", "NAMESPACES": "2", "HOLDING": "2", "FAILING": "0",
+				"EXPIRES": rfc3339(times.partnerExpires), "AGE": rows[1]["AGE"],
+				"RENEWS": rfc3339(times.partnerRenews), "FAILURES": "2", "NEXT RETRY": rfc3339(times.partnerRetry)},
+			{"NAME": "webshop", "TYPE": "Standard", "ENVIRONMENT": "Test", "READY": "True",
+				"REASON": "NamespacesFailing", "NAMESPACES": "3", "HOLDING": "2", "FAILING": "1",
+				"EXPIRES": rfc3339(times.webshopExpires), "AGE": rows[2]["AGE"],
+				"RENEWS": rfc3339(times.webshopRenews), "FAILURES": "", "NEXT RETRY": ""},
+		}))
+	})
+})
+
+// tokenTimes are the times in the statuses of the two tokens that the specs of both kinds
+// list, counted from when the specs are built: both kinds copy them into their statuses and
+// print them alike.
+type tokenTimes struct {
+	// webshop is a Test token requested two minutes ago that lives an hour, as the operator
+	// records it: renewed when a third of its lifetime, less a jitter, remains.
+	webshopRequested, webshopExpires, webshopRenews time.Time
+	// partner-reports is a Partner token of 15 minutes whose renewal has failed twice, and
+	// that is still valid.
+	partnerRequested, partnerExpires, partnerRenews, partnerFailed, partnerRetry time.Time
+}
+
+func newTokenTimes() tokenTimes {
+	now := time.Now().Truncate(time.Second).UTC()
+	webshopRequested, partnerRequested := now.Add(-2*time.Minute), now.Add(-11*time.Minute)
+	return tokenTimes{
+		webshopRequested: webshopRequested,
+		webshopExpires:   webshopRequested.Add(time.Hour),
+		webshopRenews:    webshopRequested.Add(39*time.Minute + 27*time.Second),
+		partnerRequested: partnerRequested,
+		partnerExpires:   partnerRequested.Add(15 * time.Minute),
+		partnerRenews:    partnerRequested.Add(9*time.Minute + 40*time.Second),
+		partnerFailed:    now.Add(-2 * time.Second),
+		partnerRetry:     now.Add(5 * time.Second),
+	}
+}
+
+// webshopStatus is the status of the webshop token: valid, and held.
+func (t tokenTimes) webshopStatus() v1alpha1.VippsTokenStatus {
+	return heldStatus(v1alpha1.ReasonTokenValid, t.webshopRequested, t.webshopExpires, t.webshopRenews)
+}
+
+// partnerStatus is the status of the partner-reports token: held, though Vipps has failed
+// its renewal twice and the operator will retry.
+func (t tokenTimes) partnerStatus() v1alpha1.VippsTokenStatus {
+	failing := heldStatus(v1alpha1.ReasonVippsUnavailable, t.partnerRequested, t.partnerExpires, t.partnerRenews)
+	failing.FailureCount = 2
+	failing.LastFailureTime = &metav1.Time{Time: t.partnerFailed}
+	failing.NextRetryTime = &metav1.Time{Time: t.partnerRetry}
+	return failing
+}
+
+// namedClusterToken creates a valid ClusterVippsToken called name, with labels, and deletes
+// it when the spec ends.
+func namedClusterToken(name string, labels map[string]string, tokenType v1alpha1.TokenType,
+	environment v1alpha1.Environment) *v1alpha1.ClusterVippsToken {
+	cvt := validClusterToken()
+	cvt.GenerateName, cvt.Name, cvt.Labels = "", name, labels
+	cvt.Spec.Type, cvt.Spec.Environment = tokenType, environment
+	createClusterToken(cvt)
+	return cvt
+}
+
+// clusterStatus is the status of a ClusterVippsToken whose VippsToken has held, as the
+// operator copies it, with the namespaces counted as counts.
+func clusterStatus(held v1alpha1.VippsTokenStatus, counts v1alpha1.NamespaceCounts) v1alpha1.ClusterVippsTokenStatus {
+	return v1alpha1.ClusterVippsTokenStatus{
+		TokenStatus: v1alpha1.TokenStatus{
+			ExpiresAt:       held.ExpiresAt,
+			RenewalTime:     held.RenewalTime,
+			LastRefreshTime: held.LastRefreshTime,
+			FailureCount:    held.FailureCount,
+			LastFailureTime: held.LastFailureTime,
+			NextRetryTime:   held.NextRetryTime,
+		},
+		Conditions: held.Conditions,
+		Namespaces: counts,
+	}
+}
+
+// setClusterStatus writes status through the status subresource, as the operator does.
+func setClusterStatus(cvt *v1alpha1.ClusterVippsToken, status v1alpha1.ClusterVippsTokenStatus) {
+	status.ObservedGeneration = cvt.Generation
+	cvt.Status = status
+	Expect(k8sClient.Status().Update(ctx, cvt)).To(Succeed())
+}
 
 func namedToken(namespace, name string, tokenType v1alpha1.TokenType, environment v1alpha1.Environment) *v1alpha1.VippsToken {
 	token := validToken(namespace)
@@ -113,10 +248,12 @@ func namedToken(namespace, name string, tokenType v1alpha1.TokenType, environmen
 // renewal at the times given, with reason as Ready's reason.
 func heldStatus(reason string, requested, expires, renews time.Time) v1alpha1.VippsTokenStatus {
 	return v1alpha1.VippsTokenStatus{
-		Conditions:      readyConditions(reason),
-		ExpiresAt:       &metav1.Time{Time: expires},
-		RenewalTime:     &metav1.Time{Time: renews},
-		LastRefreshTime: &metav1.Time{Time: requested},
+		TokenStatus: v1alpha1.TokenStatus{
+			ExpiresAt:       &metav1.Time{Time: expires},
+			RenewalTime:     &metav1.Time{Time: renews},
+			LastRefreshTime: &metav1.Time{Time: requested},
+		},
+		Conditions: readyConditions(reason),
 	}
 }
 
@@ -152,11 +289,15 @@ func expectAge(rows []map[string]string) {
 	}
 }
 
-// kubectlTable runs envtest's kubectl and parses the table it prints: the column names, and
+// kubectlTable runs envtest's kubectl, with envtest's kubeconfig written to a file of the
+// spec's, and parses the table it prints: the column names, and
 // each row as a map from column name to cell. kubectl aligns the columns with a tab writer,
 // so every cell starts where its column's name does; a name may hold a single space (NEXT
 // RETRY), but columns are set apart by at least three.
-func kubectlTable(kubeconfig string, args ...string) (header []string, rows []map[string]string) {
+func kubectlTable(args ...string) (header []string, rows []map[string]string) {
+	GinkgoHelper()
+	kubeconfig := filepath.Join(GinkgoT().TempDir(), "kubeconfig")
+	Expect(os.WriteFile(kubeconfig, env.KubeConfig, 0o600)).To(Succeed())
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(filepath.Join(env.BinaryAssetsDirectory, "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -34,6 +34,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	v1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
@@ -45,11 +46,25 @@ func validToken(namespace string) *v1alpha1.VippsToken {
 	return &v1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: "vt-", Namespace: namespace},
 		Spec: v1alpha1.VippsTokenSpec{
-			TokenSettings:        v1alpha1.TokenSettings{Type: v1alpha1.TokenTypeStandard, Environment: v1alpha1.EnvironmentTest},
+			TokenSettings: v1alpha1.TokenSettings{
+				Type:        v1alpha1.TokenTypeStandard,
+				Environment: v1alpha1.EnvironmentTest,
+			},
 			CredentialsSecretRef: v1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
 			Targets:              []v1alpha1.TargetSecret{{Name: "vipps-token"}},
 		},
 	}
+}
+
+// defaultedCredentialsRef is the credentials reference of validToken, and of
+// validClusterToken, once the API server has filled in the documented defaults of its keys.
+// The two kinds share the type and its defaults, and so this expectation.
+var defaultedCredentialsRef = v1alpha1.CredentialsSecretReference{
+	Name:                    "vipps-credentials",
+	ClientIDKey:             "client-id",
+	ClientSecretKey:         "client-secret",
+	SubscriptionKeyKey:      "subscription-key",
+	MerchantSerialNumberKey: "merchant-serial-number",
 }
 
 func newNamespace() string {
@@ -72,24 +87,25 @@ var _ = Describe("VippsToken validation", func() {
 				continue
 			}
 			obj := readObject(file)
-			obj.SetNamespace(namespace)
+			namespaced, err := k8sClient.IsObjectNamespaced(obj)
+			Expect(err).NotTo(HaveOccurred(), "sample %s", filepath.Base(file))
+			if namespaced {
+				obj.SetNamespace(namespace)
+			}
 			Expect(k8sClient.Create(ctx, obj)).To(Succeed(), "sample %s", filepath.Base(file))
+			if !namespaced {
+				DeferCleanup(func() { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, obj))).To(Succeed()) })
+			}
 			created = append(created, obj.GetKind())
 		}
-		Expect(created).To(ContainElements("Secret", "VippsToken"))
-		Expect(created).To(HaveLen(4), "a sample each of the credentials Secret and the three token types")
+		Expect(created).To(ContainElements("Secret", "VippsToken", "ClusterVippsToken"))
+		Expect(created).To(HaveLen(5), "a sample each of the credentials Secret, the three token types and a ClusterVippsToken")
 	})
 
 	It("fills in the documented defaults of the credentials keys", func() {
 		token := validToken(namespace)
 		Expect(k8sClient.Create(ctx, token)).To(Succeed())
-		Expect(token.Spec.CredentialsSecretRef).To(Equal(v1alpha1.CredentialsSecretReference{
-			Name:                    "vipps-credentials",
-			ClientIDKey:             "client-id",
-			ClientSecretKey:         "client-secret",
-			SubscriptionKeyKey:      "subscription-key",
-			MerchantSerialNumberKey: "merchant-serial-number",
-		}))
+		Expect(token.Spec.CredentialsSecretRef).To(Equal(defaultedCredentialsRef))
 	})
 
 	DescribeTable("accepts",
@@ -133,9 +149,7 @@ var _ = Describe("VippsToken validation", func() {
 	rejects := func(mutate func(*v1alpha1.VippsToken), message string) {
 		token := validToken(namespace)
 		mutate(token)
-		err := k8sClient.Create(ctx, token)
-		Expect(err).To(HaveOccurred())
-		Expect(err.Error()).To(ContainSubstring(message))
+		expectRejected(token, message)
 	}
 
 	DescribeTable("rejects, with a message that says what is wrong,", rejects,
@@ -258,9 +272,7 @@ var _ = Describe("VippsToken validation", func() {
 		func(mutate func(spec map[string]any), message string) {
 			manifest := asManifest(validToken(namespace))
 			mutate(manifest.Object["spec"].(map[string]any))
-			err := k8sClient.Create(ctx, manifest, client.FieldValidation("Strict"))
-			Expect(err).To(HaveOccurred())
-			Expect(err.Error()).To(ContainSubstring(message))
+			expectRejected(manifest, message)
 		},
 		Entry("an unknown field (a typo)", func(spec map[string]any) { spec["merchantSerial"] = "123456" },
 			`unknown field "spec.merchantSerial"`),
@@ -310,11 +322,7 @@ var _ = Describe("VippsToken validation", func() {
 	)
 
 	It("describes every field for kubectl explain", func() {
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		Expect(k8sClient.Get(ctx, clientKey("vippstokens.tokens.vippsoperator.dev"), crd)).To(Succeed())
-		schema := crd.Spec.Versions[0].Schema.OpenAPIV3Schema
-		Expect(undescribed("", schema.Properties["spec"])).To(BeEmpty())
-		Expect(undescribed("", schema.Properties["status"])).To(BeEmpty())
+		expectEveryFieldDescribed("vippstokens.tokens.vippsoperator.dev")
 	})
 })
 
@@ -327,12 +335,25 @@ func keys(n int) map[string]string {
 	return out
 }
 
-// asManifest is tok as a user writes it: a map, in which anything can be set.
-func asManifest(tok *v1alpha1.VippsToken) *unstructured.Unstructured {
-	raw, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tok)
+// expectRejected creates obj, with strict field validation as kubectl sends it, and expects
+// the API server to refuse it with message.
+func expectRejected(obj client.Object, message string) {
+	GinkgoHelper()
+	err := k8sClient.Create(ctx, obj, client.FieldValidation("Strict"))
+	Expect(err).To(HaveOccurred())
+	Expect(err.Error()).To(ContainSubstring(message))
+}
+
+// asManifest is obj (a VippsToken or a ClusterVippsToken) as a user writes it: a map, in
+// which anything can be set.
+func asManifest(obj client.Object) *unstructured.Unstructured {
+	GinkgoHelper()
+	gvk, err := apiutil.GVKForObject(obj, k8sClient.Scheme())
+	Expect(err).NotTo(HaveOccurred())
+	raw, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	Expect(err).NotTo(HaveOccurred())
 	manifest := &unstructured.Unstructured{Object: raw}
-	manifest.SetGroupVersionKind(v1alpha1.GroupVersion.WithKind("VippsToken"))
+	manifest.SetGroupVersionKind(gvk)
 	return manifest
 }
 
@@ -353,6 +374,17 @@ func readObject(file string) *unstructured.Unstructured {
 	obj := &unstructured.Unstructured{}
 	Expect(yaml.NewYAMLOrJSONDecoder(f, 4096).Decode(&obj.Object)).To(Succeed())
 	return obj
+}
+
+// expectEveryFieldDescribed expects a description on every field of spec and status of the
+// CRD named crdName, as the API server serves it.
+func expectEveryFieldDescribed(crdName string) {
+	GinkgoHelper()
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	Expect(k8sClient.Get(ctx, clientKey(crdName), crd)).To(Succeed())
+	schema := crd.Spec.Versions[0].Schema.OpenAPIV3Schema
+	Expect(undescribed("", schema.Properties["spec"])).To(BeEmpty())
+	Expect(undescribed("", schema.Properties["status"])).To(BeEmpty())
 }
 
 // undescribed lists the paths of the schema's properties that have no description, which

@@ -297,6 +297,28 @@ type VippsTokenStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// TokenStatus is what the status says of the token in the targets.
+	TokenStatus `json:",inline"`
+
+	// credentialsResourceVersion is the resourceVersion of the credentials Secret that the last
+	// token request used; it tells a changed Secret from the one that failed.
+	// +optional
+	CredentialsResourceVersion string `json:"credentialsResourceVersion,omitempty"`
+
+	// lastRefreshRequest is the value of the tokens.vippsoperator.dev/refresh annotation that
+	// the operator last acted on, so that each new value triggers exactly one refresh.
+	// +optional
+	LastRefreshRequest string `json:"lastRefreshRequest,omitempty"`
+
+	// lastRolloutRestart records the restart of the rolloutRestartTargets for a token, so
+	// that a resync, a retry or a restart of the operator never restarts them again for it.
+	// +optional
+	LastRolloutRestart *RolloutRestartStatus `json:"lastRolloutRestart,omitempty"`
+}
+
+// TokenStatus is what a VippsToken and a ClusterVippsToken say of their token: when it
+// expires, when it is renewed, and how its requests went.
+type TokenStatus struct {
 	// expiresAt is when the token in the targets expires.
 	// +optional
 	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
@@ -323,21 +345,6 @@ type VippsTokenStatus struct {
 	// credentials Secret changes before then, which retries at once.
 	// +optional
 	NextRetryTime *metav1.Time `json:"nextRetryTime,omitempty"`
-
-	// credentialsResourceVersion is the resourceVersion of the credentials Secret that the last
-	// token request used; it tells a changed Secret from the one that failed.
-	// +optional
-	CredentialsResourceVersion string `json:"credentialsResourceVersion,omitempty"`
-
-	// lastRefreshRequest is the value of the tokens.vippsoperator.dev/refresh annotation that
-	// the operator last acted on, so that each new value triggers exactly one refresh.
-	// +optional
-	LastRefreshRequest string `json:"lastRefreshRequest,omitempty"`
-
-	// lastRolloutRestart records the restart of the rolloutRestartTargets for a token, so
-	// that a resync, a retry or a restart of the operator never restarts them again for it.
-	// +optional
-	LastRolloutRestart *RolloutRestartStatus `json:"lastRolloutRestart,omitempty"`
 }
 
 // RolloutRestartStatus is the last restart of a VippsToken's rolloutRestartTargets.

@@ -93,7 +93,50 @@ func TestBenchmarkSmoke(t *testing.T) {
 		t.Skip("starts two control planes and the manager")
 	}
 	opts := options{n: 20, scenarios: []string{"coldstart", "steady"}, steadyWindow: 5 * time.Second}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	res, out := runBench(t, opts, 3*time.Minute)
+	var got []string // the goals but the timed one, and what was read, any number as #
+	for _, f := range res.figures {
+		switch {
+		case f.name == "API requests by verb" || f.name == "peak RSS":
+			got = append(got, f.name+" "+regexp.MustCompile(`[1-9][\d.]*`).ReplaceAllString(f.value, "#"))
+		case f.goal != "" && f.name != "operator / baseline":
+			got = append(got, f.goalLine())
+		}
+	}
+	want := []string{"Vipps calls 20 = 20 met", "API requests by verb GET #, PATCH #, POST #", "peak RSS # MiB",
+		"Vipps calls 0 = 0 met", "API writes 0 = 0 met", "API requests by verb none", "baseline: Vipps calls 20 = 20 met"}
+	expectLines(t, "figures", got, want, out)
+}
+
+// TestFanOutSmoke runs the fan-out alone over a few namespaces and checks behaviour only: no
+// other scenario runs, one Vipps call serves every namespace, first and at the renewal, and
+// the renewal writes the source and each target once.
+func TestFanOutSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a control plane and the manager, and waits for a renewal of a 60-s token")
+	}
+	opts := options{n: 1, fanOutNamespaces: 5, scenarios: []string{"fanout"}}
+	res, out := runBench(t, opts, 4*time.Minute)
+	var got []string
+	for _, f := range res.figures {
+		if !strings.HasPrefix(f.scenario, "7. fan-out") {
+			t.Errorf("a figure of another scenario: %s: %s", f.scenario, f.name)
+		}
+		if f.goal != "" {
+			got = append(got, f.goalLine())
+		}
+	}
+	want := []string{"Vipps calls until then 1 = 1 met", "Vipps calls per renewal 1 = 1 met",
+		"Secret writes per renewal (seen by the watch) 6 = 6 met"}
+	expectLines(t, "goals", got, want, out)
+}
+
+// runBench runs the benchmark with opts, as main does but within timeout, and returns its
+// results and all it wrote: the progress, then the table. It stops the test if the run
+// fails, with that output, since the progress says how far it came.
+func runBench(t *testing.T, opts options, timeout time.Duration) (*results, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	var out bytes.Buffer
 	res, err := run(ctx, opts, &out)
@@ -103,18 +146,20 @@ func TestBenchmarkSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
-	var got []string // the goals but the timed one, and what was read, any number as #
-	for _, f := range res.figures {
-		switch {
-		case f.name == "API requests by verb" || f.name == "peak RSS":
-			got = append(got, f.name+" "+regexp.MustCompile(`[1-9][\d.]*`).ReplaceAllString(f.value, "#"))
-		case f.goal != "" && f.name != "operator / baseline":
-			got = append(got, strings.Join([]string{f.name, f.value, f.goal, f.status}, " "))
-		}
-	}
-	want := []string{"Vipps calls 20 = 20 met", "API requests by verb GET #, PATCH #, POST #", "peak RSS # MiB",
-		"Vipps calls 0 = 0 met", "API writes 0 = 0 met", "API requests by verb none", "baseline: Vipps calls 20 = 20 met"}
+	return res, out.String()
+}
+
+// goalLine is a figure with a goal as the smoke tests compare it: name, value, goal and
+// whether it was met, on one line.
+func (f figure) goalLine() string {
+	return strings.Join([]string{f.name, f.value, f.goal, f.status}, " ")
+}
+
+// expectLines fails the test unless got is want, line for line; the message shows both, what
+// they are, and the benchmark's output, where the figures come from.
+func expectLines(t *testing.T, what string, got, want []string, output string) {
+	t.Helper()
 	if !slices.Equal(got, want) {
-		t.Errorf("figures\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), out.String())
+		t.Errorf("%s\n%s\nwant\n%s\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"), output)
 	}
 }

@@ -23,6 +23,7 @@ limitations under the License.
 //	make bench                          # N=1000, every scenario
 //	make bench BENCH_FLAGS=--n=5000
 //	make bench BENCH_FLAGS='--scenarios=coldstart,steady --operator-flags="--kube-api-qps=100"'
+//	make bench BENCH_FLAGS='--scenarios=fanout --fanout-namespaces=500'
 package main
 
 import (
@@ -45,21 +46,27 @@ import (
 
 // allScenarios are the scenarios' names. The cold start and those built on it share one
 // control plane, in this order: steady, renewal, restart (in the renewal wave when that ran),
-// outage. The baseline and the big cluster get control planes of their own.
-var allScenarios = []string{"coldstart", "steady", "restart", "renewal", "bigcluster", "outage"}
+// outage. The baseline and the standalone scenarios get control planes of their own.
+var allScenarios = []string{"coldstart", "steady", "restart", "renewal", "bigcluster", "outage", "fanout"}
+
+// standalone are the scenarios that do not start from the cold start.
+var standalone = []string{"bigcluster", "fanout"}
 
 type options struct {
-	n              int
-	scenarios      []string
-	operatorFlags  []string
-	outageDuration time.Duration
-	skipBaseline   bool
-	steadyWindow   time.Duration // a minute; shorter in the smoke test
+	n                int
+	fanOutNamespaces int
+	scenarios        []string
+	operatorFlags    []string
+	outageDuration   time.Duration
+	skipBaseline     bool
+	steadyWindow     time.Duration // a minute; shorter in the smoke test
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
 	o.scenarios, o.steadyWindow = allScenarios, time.Minute
 	fs.IntVar(&o.n, "n", 1000, "How many VippsTokens.")
+	fs.IntVar(&o.fanOutNamespaces, "fanout-namespaces", 500,
+		"How many namespaces the fan-out's ClusterVippsToken selects.")
 	fs.Func("scenarios", "Comma-separated scenarios to run (default all): "+strings.Join(allScenarios, ", ")+
 		". steady, restart, renewal and outage start from a cold start, which runs (and is reported) with them.",
 		func(s string) error {
@@ -85,8 +92,8 @@ func main() {
 	var opts options
 	opts.bind(flag.CommandLine)
 	flag.Parse()
-	if opts.n < 1 {
-		fmt.Fprintln(os.Stderr, "bench: --n must be at least 1")
+	if opts.n < 1 || opts.fanOutNamespaces < 1 {
+		fmt.Fprintln(os.Stderr, "bench: --n and --fanout-namespaces must be at least 1")
 		os.Exit(2)
 	}
 	ctrllog.SetLogger(logr.Discard())
@@ -136,7 +143,7 @@ func run(ctx context.Context, opts options, progress io.Writer) (*results, error
 	}
 	b.res = &results{header: fmt.Sprintf("N=%d, %s on %s\nmanager: %s", opts.n, time.Now().UTC().Format(time.RFC3339),
 		thisMachine(), b.settings)}
-	if slices.ContainsFunc(opts.scenarios, func(s string) bool { return s != "bigcluster" }) {
+	if slices.ContainsFunc(opts.scenarios, func(s string) bool { return !slices.Contains(standalone, s) }) {
 		if err := b.runMainScenarios(ctx); err != nil {
 			return b.res, err
 		}
@@ -149,6 +156,11 @@ func run(ctx context.Context, opts options, progress io.Writer) (*results, error
 	if opts.wants("bigcluster") {
 		if err := b.runBigCluster(ctx); err != nil {
 			return b.res, fmt.Errorf("big cluster: %w", err)
+		}
+	}
+	if opts.wants("fanout") {
+		if err := b.runFanOut(ctx); err != nil {
+			return b.res, fmt.Errorf("fan-out: %w", err)
 		}
 	}
 	return b.res, nil

@@ -36,7 +36,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
-	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
@@ -86,13 +85,8 @@ func (s *session) runColdStart(ctx context.Context, name string) (duration, size
 	if err := s.startOperator("coldstart"); err != nil {
 		return 0, 0, err
 	}
-	var scrapeErr error
-	if err := s.waitUntil(ctx, time.Minute, func() bool { // the controller exports its counters once started
-		var m localcluster.Metrics
-		m, scrapeErr = s.op.Metrics(ctx)
-		return scrapeErr == nil && m.Has("controller_runtime_reconcile_total", controllerLabels)
-	}); err != nil {
-		return 0, 0, fmt.Errorf("waiting for the controller: %w (last scrape: %v)", err, scrapeErr)
+	if err := s.waitForController(ctx, controllerLabels); err != nil {
+		return 0, 0, err
 	}
 	idle, err := s.op.PeakRSSBytes()
 	if err != nil {
@@ -104,14 +98,9 @@ func (s *session) runColdStart(ctx context.Context, name string) (duration, size
 		return 0, 0, err
 	}
 	s.say("Every target populated in %s.", c.total)
-	settled, writes := time.Now(), -1.0 // when the manager's writes last changed: settled after 2 s
-	if err := s.waitUntil(ctx, 2*time.Minute, func() bool {
-		if m, err := s.op.Metrics(ctx); err == nil && requestsByVerb(m).writes() != writes {
-			settled, writes = time.Now(), requestsByVerb(m).writes()
-		}
-		return time.Since(settled) >= 2*time.Second
-	}); err != nil {
-		return 0, 0, fmt.Errorf("waiting for the writes to settle (%v so far): %w", writes, err)
+	settled, err := s.settle(ctx)
+	if err != nil {
+		return 0, 0, err
 	}
 	a, err := s.since(ctx, from)
 	if err != nil {
@@ -348,17 +337,22 @@ func (s *session) createNamespaces(ctx context.Context) error {
 		if err := s.client.Create(ctx, ns); err != nil {
 			return err
 		}
-		creds := benchCredentials(i)
-		s.fake.AddCredentials(creds)
-		if err := s.client.Create(ctx, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: credentialsSecret, Namespace: ns.Name},
-			StringData: map[string]string{"client-id": creds.ClientID, "client-secret": creds.ClientSecret,
-				"subscription-key": creds.SubscriptionKeys[0]},
-		}); err != nil {
+		if err := s.createCredentials(ctx, ns.Name, benchCredentials(i)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// createCredentials registers creds on the fake and writes them into namespace's credentials
+// Secret.
+func (s *session) createCredentials(ctx context.Context, namespace string, creds fakevipps.Credentials) error {
+	s.fake.AddCredentials(creds)
+	return s.client.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: credentialsSecret, Namespace: namespace},
+		StringData: map[string]string{"client-id": creds.ClientID, "client-secret": creds.ClientSecret,
+			"subscription-key": creds.SubscriptionKeys[0]},
+	})
 }
 
 // newToken is VippsToken i, in namespace i modulo namespaces; its target is its name and -target.
@@ -367,7 +361,8 @@ func newToken(i int, endpoint string) *tokensv1alpha1.VippsToken {
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: fmt.Sprintf("bench-%02d", i%namespaces)},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: endpoint},
+			TokenSettings: tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard,
+				Environment: tokensv1alpha1.EnvironmentTest, Endpoint: endpoint},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: credentialsSecret},
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: name + targetSuffix}},
 		},

@@ -28,6 +28,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
@@ -111,14 +113,18 @@ func (b *bench) startSession(ctx context.Context) (s *session, err error) {
 	}
 	s.fakeURL = server.URL
 	s.closers = append(s.closers, server.Close)
+	resourceNS := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterResourceNamespace}}
+	if err := s.client.Create(ctx, resourceNS); err != nil {
+		return nil, err
+	}
 	watchCtx, cancel := context.WithCancel(ctx)
 	s.closers = append(s.closers, cancel)
 	s.watch, err = startWatcher(watchCtx, &cfg)
 	return s, err
 }
 
-// startOperator starts the manager with --operator-flags and the fake allowed, its log in
-// bin/bench-logs.
+// startOperator starts the manager with --operator-flags, the fake allowed and
+// ClusterVippsTokens served from the cluster resource namespace, its log in bin/bench-logs.
 func (s *session) startOperator(name string) error {
 	dir := filepath.Join(testenv.RepoRoot(), "bin", "bench-logs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -129,8 +135,8 @@ func (s *session) startOperator(name string) error {
 	if err != nil {
 		return err
 	}
-	op, err := s.cluster.StartOperator(s.binary, log, append([]string{"--allowed-endpoints=" + s.fakeURL},
-		s.operatorFlags...)...)
+	op, err := s.cluster.StartOperator(s.binary, log, append([]string{"--allowed-endpoints=" + s.fakeURL,
+		"--cluster-resource-namespace=" + clusterResourceNamespace}, s.operatorFlags...)...)
 	if err != nil {
 		_ = log.Close()
 		return err
@@ -175,6 +181,35 @@ func (s *session) waitUntil(ctx context.Context, timeout time.Duration, cond fun
 		}
 	}
 	return nil
+}
+
+// waitForController waits until the manager's controller of these labels has started: it
+// exports its counters then.
+func (s *session) waitForController(ctx context.Context, labels map[string]string) error {
+	var scrapeErr error
+	if err := s.waitUntil(ctx, time.Minute, func() bool {
+		var m localcluster.Metrics
+		m, scrapeErr = s.op.Metrics(ctx)
+		return scrapeErr == nil && m.Has("controller_runtime_reconcile_total", labels)
+	}); err != nil {
+		return fmt.Errorf("waiting for the controller: %w (last scrape: %v)", err, scrapeErr)
+	}
+	return nil
+}
+
+// settle waits until the manager's writes (events last) have not changed for 2 s, and
+// returns when they last changed.
+func (s *session) settle(ctx context.Context) (time.Time, error) {
+	settled, writes := time.Now(), -1.0
+	if err := s.waitUntil(ctx, 2*time.Minute, func() bool {
+		if m, err := s.op.Metrics(ctx); err == nil && requestsByVerb(m).writes() != writes {
+			settled, writes = time.Now(), requestsByVerb(m).writes()
+		}
+		return time.Since(settled) >= 2*time.Second
+	}); err != nil {
+		return settled, fmt.Errorf("waiting for the writes to settle (%v so far): %w", writes, err)
+	}
+	return settled, nil
 }
 
 // sleep waits for d, failing early when the manager exits or ctx ends.

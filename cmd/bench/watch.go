@@ -51,6 +51,7 @@ type view struct {
 	held         map[string]heldToken // the token its target holds
 	renewalTimes map[expiry]time.Time // the renewalTime status gave each token
 	changes      []tokenChange        // every replacement of a target's token, in order
+	secretWrites int                  // the creations and changes of Secrets that hold a token
 }
 
 // expiry names one token of a VippsToken by its expiry (Unix seconds).
@@ -117,6 +118,7 @@ func (w *watcher) secretSeen(obj any) {
 	key := secret.Namespace + "/" + strings.TrimSuffix(secret.Name, targetSuffix)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.seen.secretWrites++
 	if _, seen := w.seen.populated[key]; !seen {
 		w.seen.populated[key] = now
 	}
@@ -145,7 +147,8 @@ func (w *watcher) now() view {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return view{populated: maps.Clone(w.seen.populated), ready: maps.Clone(w.seen.ready), held: maps.Clone(w.seen.held),
-		renewalTimes: maps.Clone(w.seen.renewalTimes), changes: slices.Clone(w.seen.changes)}
+		renewalTimes: maps.Clone(w.seen.renewalTimes), changes: slices.Clone(w.seen.changes),
+		secretWrites: w.seen.secretWrites}
 }
 
 // counts says how many targets have been populated and how many VippsTokens are Ready.
@@ -156,6 +159,27 @@ func (v view) counts() (populated, ready int) {
 		}
 	}
 	return len(v.populated), ready
+}
+
+// holding counts the keys whose target holds token.
+func (v view) holding(keys []string, token string) int {
+	n := 0
+	for _, key := range keys {
+		if v.held[key].token == token {
+			n++
+		}
+	}
+	return n
+}
+
+// replaced is when key's target was seen to replace token with another; zero if never.
+func (v view) replaced(key, token string) time.Time {
+	for _, c := range v.changes {
+		if c.key == key && c.old.token == token {
+			return c.seen
+		}
+	}
+	return time.Time{}
 }
 
 // renewalTime is the renewal time status gave key's token that expires at expires.

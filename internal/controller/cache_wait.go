@@ -43,6 +43,15 @@ const (
 	cacheWaitInterval = 5 * time.Millisecond
 )
 
+// patchStatus writes obj's status as a merge patch from before, and waits until the cache
+// shows it.
+func patchStatus(ctx context.Context, c client.Client, obj, before client.Object) error {
+	if err := c.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+		return fmt.Errorf("patching the status of %s: %w", klog.KObj(obj), err)
+	}
+	return waitForCacheToShow(ctx, c, obj)
+}
+
 // waitForCacheToShow waits until the cache behind reader holds written at least at the
 // resourceVersion the write returned, or no longer holds it (it was deleted meanwhile).
 func waitForCacheToShow(ctx context.Context, reader client.Reader, written client.Object) error {

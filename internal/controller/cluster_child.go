@@ -78,6 +78,10 @@ func (e *childConflictError) Error() string {
 
 func (e *childConflictError) Unwrap() error { return errTargetConflict }
 
+func (e *childConflictError) advice() string {
+	return "Rename the ClusterVippsToken, or delete that VippsToken so that the operator can create it."
+}
+
 // ensureChild creates cvt's VippsToken or brings it in line with cvt, and returns it as the
 // API server holds it.
 func (r *ClusterVippsTokenReconciler) ensureChild(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken) (
@@ -87,9 +91,9 @@ func (r *ClusterVippsTokenReconciler) ensureChild(ctx context.Context, cvt *toke
 	key := client.ObjectKeyFromObject(desired)
 	err := r.client.Get(ctx, key, existing)
 	if apierrors.IsNotFound(err) {
-		created, err := r.createChild(ctx, cvt, desired)
-		if !apierrors.IsAlreadyExists(err) {
-			return created, err
+		created, createErr := r.createChild(ctx, cvt, desired)
+		if !apierrors.IsAlreadyExists(createErr) {
+			return created, createErr
 		}
 		// Ours, created a moment ago and not yet in the cache, or somebody else's.
 		err = r.apiReader.Get(ctx, key, existing)

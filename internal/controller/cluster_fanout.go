@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,6 +38,26 @@ type fanOut struct {
 	// holding counts the namespaces whose target holds the source's token.
 	holding  int
 	failures []tokensv1alpha1.NamespaceFailure
+	// wrote is true when a target received data it did not hold before.
+	wrote bool
+	// holds tells the namespaces that hold the token.
+	holds map[string]bool
+	// requestedAt identifies the token: when the request that obtained it was sent, as the
+	// source's annotation says; zero when there is no source.
+	requestedAt time.Time
+}
+
+// notHolding says why namespace does not hold the token; empty when it does.
+func (f fanOut) notHolding(namespace string) string {
+	if f.holds[namespace] {
+		return ""
+	}
+	for _, failure := range f.failures {
+		if failure.Namespace == namespace {
+			return fmt.Sprintf("is in namespace %s, which does not hold the token (%s)", namespace, failure.Reason)
+		}
+	}
+	return fmt.Sprintf("is in namespace %s, which the namespaceSelector does not select", namespace)
 }
 
 // selectedNamespaces names, in order, the namespaces that cvt's selector selects, of those
@@ -74,17 +95,7 @@ func namespaceReceives(ns *metav1.PartialObjectMetadata, resourceNamespace strin
 // ownedFanOutTargets lists the Secrets that cvt controls, in every namespace.
 func (r *ClusterVippsTokenReconciler) ownedFanOutTargets(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken) (
 	[]corev1.Secret, error) {
-	list := &corev1.SecretList{}
-	if err := r.client.List(ctx, list, client.MatchingFields{clusterOwnerIndex: cvt.Name}); err != nil {
-		return nil, fmt.Errorf("listing the target Secrets of %s: %w", cvt.Name, err)
-	}
-	owned := list.Items[:0]
-	for _, secret := range list.Items {
-		if metav1.IsControlledBy(&secret, cvt) { // not a former ClusterVippsToken of the same name
-			owned = append(owned, secret)
-		}
-	}
-	return owned, nil
+	return controlledSecrets(ctx, r.client, cvt, clusterOwnerIndex)
 }
 
 // syncFanOut writes the source's data into cvt's target in every selected namespace, and
@@ -92,7 +103,7 @@ func (r *ClusterVippsTokenReconciler) ownedFanOutTargets(ctx context.Context, cv
 // is reported and does not hold up the others. Nothing is written before the source exists.
 func (r *ClusterVippsTokenReconciler) syncFanOut(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken,
 	source *corev1.Secret, namespaces []string, owned []corev1.Secret) (fanOut, error) {
-	result := fanOut{selected: len(namespaces)}
+	result := fanOut{selected: len(namespaces), holds: map[string]bool{}}
 	current := map[string]*corev1.Secret{}
 	var former []*corev1.Secret
 	for i := range owned {
@@ -111,12 +122,18 @@ func (r *ClusterVippsTokenReconciler) syncFanOut(ctx context.Context, cvt *token
 	if source == nil {
 		return result, nil
 	}
+	// The annotation is the operator's own, in RFC 3339; a source without it is one the
+	// VippsToken rewrites at once, and until then identifies no token.
+	result.requestedAt, _ = time.Parse(time.RFC3339, source.Annotations[tokensv1alpha1.AnnotationIssuedAt])
 	var writeErrs []error
 	for _, ns := range namespaces {
-		err := r.writeFanOutTarget(ctx, cvt, current[ns], desiredFanOutTarget(cvt, ns, source))
+		desired := desiredFanOutTarget(cvt, ns, source)
+		err := r.writeFanOutTarget(ctx, cvt, current[ns], desired)
 		switch {
 		case err == nil:
 			result.holding++
+			result.holds[ns] = true
+			result.wrote = result.wrote || current[ns] == nil || !upToDate(current[ns], desired)
 		case apierrors.IsConflict(err):
 			// Somebody wrote the target after the cache read it: retried from the newer version.
 			return result, err

@@ -37,12 +37,7 @@ func describeClusterToken(now time.Time, cvt *tokensv1alpha1.ClusterVippsToken, 
 	if child != nil {
 		childStatus = child.Status
 	}
-	status.ExpiresAt = childStatus.ExpiresAt
-	status.RenewalTime = childStatus.RenewalTime
-	status.LastRefreshTime = childStatus.LastRefreshTime
-	status.FailureCount = childStatus.FailureCount
-	status.LastFailureTime = childStatus.LastFailureTime
-	status.NextRetryTime = childStatus.NextRetryTime
+	status.TokenStatus = childStatus.TokenStatus
 
 	refreshed := meta.FindStatusCondition(childStatus.Conditions, tokensv1alpha1.ConditionRefreshed)
 	if refreshed != nil {
@@ -89,9 +84,20 @@ func clusterReadyCondition(now time.Time, child *tokensv1alpha1.VippsTokenStatus
 			formatTime(child.ExpiresAt.Time), len(fanned.failures), fanned.selected, failingSummary(fanned.failures))
 	default:
 		ready.Status, ready.Reason = metav1.ConditionTrue, childReady.Reason
-		ready.Message = fmt.Sprintf("%d selected namespaces hold the token. %s", fanned.holding, childReady.Message)
+		ready.Message = fmt.Sprintf("%s the token. %s", holdingPhrase(fanned.holding), childReady.Message)
 	}
 	return ready
+}
+
+// holdingPhrase says how many selected namespaces hold the token, in words that agree.
+func holdingPhrase(n int) string {
+	switch n {
+	case 0:
+		return "No selected namespace holds"
+	case 1:
+		return "The one selected namespace holds"
+	}
+	return fmt.Sprintf("All %d selected namespaces hold", n)
 }
 
 // failingSummary names the first failing namespaces and their reasons.

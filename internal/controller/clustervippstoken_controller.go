@@ -26,12 +26,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/events"
-	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
@@ -51,51 +47,38 @@ type ClusterOptions struct {
 	// Namespaces limits the namespaces that receive targets, as the manager's cache is
 	// limited; empty allows all.
 	Namespaces []string
-	// Clock is the real clock when nil.
-	Clock clock.PassiveClock
 }
 
 // ClusterVippsTokenReconciler keeps the token of each ClusterVippsToken in its target in every
 // selected namespace (cluster_child.go explains how). NewClusterVippsTokenReconciler builds it.
 type ClusterVippsTokenReconciler struct {
-	client client.Client
-	// apiReader reads past the cache: for a VippsToken that the cache does not show yet.
-	apiReader client.Reader
-	// secretMetadata is the VippsToken reconciler's metadata cache of every Secret, which shows
-	// a Secret of somebody else's in a target's place.
-	secretMetadata      client.Reader
-	secretMetadataCache cache.Cache
-	scheme              *runtime.Scheme
-	recorder            events.EventRecorder
-	clock               clock.PassiveClock
-	secrets             ownedSecrets
+	// reconcilerClients are the VippsToken reconciler's: its metadata cache of Secrets shows a
+	// Secret of somebody else's in a target's place.
+	reconcilerClients
+	clock     clock.PassiveClock
+	secrets   ownedSecrets
+	restarter rolloutRestarter
+	metrics   *operatorMetrics
 
 	resourceNamespace string
 	namespaces        []string
 }
 
-// NewClusterVippsTokenReconciler builds the reconciler on mgr's clients and on the metadata
-// cache of Secrets that tokens (the VippsToken reconciler) added to mgr.
-func NewClusterVippsTokenReconciler(mgr ctrl.Manager, tokens *VippsTokenReconciler, opts ClusterOptions) (
+// NewClusterVippsTokenReconciler builds the reconciler on the clients, caches, clock and
+// settings of tokens, the VippsToken reconciler, which obtains every ClusterVippsToken's token.
+func NewClusterVippsTokenReconciler(tokens *VippsTokenReconciler, opts ClusterOptions) (
 	*ClusterVippsTokenReconciler, error) {
 	if opts.ResourceNamespace == "" {
 		return nil, errors.New("ClusterVippsTokens need a cluster resource namespace")
 	}
-	c := opts.Clock
-	if c == nil {
-		c = clock.RealClock{}
-	}
 	return &ClusterVippsTokenReconciler{
-		client:              mgr.GetClient(),
-		apiReader:           mgr.GetAPIReader(),
-		secretMetadata:      tokens.secretMetadata,
-		secretMetadataCache: tokens.secretMetadataCache,
-		scheme:              mgr.GetScheme(),
-		recorder:            mgr.GetEventRecorder(eventSource),
-		clock:               c,
-		secrets:             ownedSecrets{client: mgr.GetClient(), apiReader: mgr.GetAPIReader(), scheme: mgr.GetScheme()},
-		resourceNamespace:   opts.ResourceNamespace,
-		namespaces:          opts.Namespaces,
+		reconcilerClients: tokens.reconcilerClients,
+		clock:             tokens.clock,
+		secrets:           tokens.secrets,
+		restarter:         tokens.restarter,
+		metrics:           tokens.metrics,
+		resourceNamespace: opts.ResourceNamespace,
+		namespaces:        opts.Namespaces,
 	}, nil
 }
 
@@ -103,6 +86,9 @@ func NewClusterVippsTokenReconciler(mgr ctrl.Manager, tokens *VippsTokenReconcil
 func (r *ClusterVippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, err error) {
 	cvt := &tokensv1alpha1.ClusterVippsToken{}
 	if err := r.client.Get(ctx, req.NamespacedName, cvt); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.metrics.forgetClusterToken(req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !cvt.DeletionTimestamp.IsZero() {
@@ -135,7 +121,36 @@ func (r *ClusterVippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Re
 	}
 	describeClusterToken(now, cvt, child, childErr, fanned)
 	r.reportFailingNamespaces(before, cvt)
-	return ctrl.Result{RequeueAfter: untilExpiry(now, cvt)}, writeErr
+	restartDue := r.restartWorkloads(ctx, cvt, fanned, now)
+	return ctrl.Result{RequeueAfter: sooner(untilExpiry(now, cvt), restartDue)}, writeErr
+}
+
+// restartWorkloads restarts cvt's rolloutRestartTargets once for the token that the
+// namespaces hold, right after it reached them; a workload whose namespace does not hold it
+// is reported instead.
+func (r *ClusterVippsTokenReconciler) restartWorkloads(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken,
+	fanned fanOut, now time.Time) time.Duration {
+	workloads := make([]workloadRef, 0, len(cvt.Spec.RolloutRestartTargets))
+	for _, target := range cvt.Spec.RolloutRestartTargets {
+		workloads = append(workloads, workloadRef{
+			namespace: target.Namespace, target: target.RolloutRestartTarget, notReady: fanned.notHolding(target.Namespace),
+		})
+	}
+	var requestedAt time.Time
+	if fanned.holding > 0 {
+		requestedAt = fanned.requestedAt
+	}
+	record := restartRecord{subject: clusterEventSubject(cvt), generation: cvt.Generation,
+		conditions: &cvt.Status.Conditions, last: &cvt.Status.LastRolloutRestart}
+	return r.restarter.restart(ctx, record, workloads, requestedAt, fanned.wrote, now)
+}
+
+// clusterEventSubject refers to cvt for its events, without the resourceVersion (eventSubject
+// says why).
+func clusterEventSubject(cvt *tokensv1alpha1.ClusterVippsToken) *corev1.ObjectReference {
+	return &corev1.ObjectReference{
+		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "ClusterVippsToken", Name: cvt.Name, UID: cvt.UID,
+	}
 }
 
 // sourceSecret is the Secret that cvt's VippsToken writes its token into; nil before there
@@ -172,22 +187,18 @@ func (r *ClusterVippsTokenReconciler) reportFailingNamespaces(before, cvt *token
 		equality.Semantic.DeepEqual(before.Status.FailingNamespaces, failing)) {
 		return
 	}
-	subject := &corev1.ObjectReference{
-		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "ClusterVippsToken", Name: cvt.Name, UID: cvt.UID,
-	}
-	r.recorder.Eventf(subject, nil, corev1.EventTypeWarning, failing[0].Reason, "WriteTargets",
+	r.recorder.Eventf(clusterEventSubject(cvt), nil, corev1.EventTypeWarning, failing[0].Reason, "WriteTargets",
 		"%d of %d selected namespaces do not hold the token: %s. %s", cvt.Status.Namespaces.Failing,
 		cvt.Status.Namespaces.Selected, failingSummary(failing), failing[0].Message)
 }
 
-// writeStatus writes the status when the reconcile changed it, and only then.
+// writeStatus writes the status when the reconcile changed it, and only then, and exports the
+// namespace counts as metrics.
 func (r *ClusterVippsTokenReconciler) writeStatus(ctx context.Context, before, cvt *tokensv1alpha1.ClusterVippsToken) error {
 	cvt.Status.ObservedGeneration = cvt.Generation
+	r.metrics.observeClusterNamespaces(cvt)
 	if equality.Semantic.DeepEqual(before.Status, cvt.Status) {
 		return nil
 	}
-	if err := r.client.Status().Patch(ctx, cvt, client.MergeFrom(before)); err != nil {
-		return fmt.Errorf("patching the status of %s: %w", klog.KObj(cvt), err)
-	}
-	return waitForCacheToShow(ctx, r.client, cvt)
+	return patchStatus(ctx, r.client, cvt, before)
 }

@@ -14,7 +14,8 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package controller keeps each VippsToken's token fresh in its target Secrets.
+// Package controller keeps each VippsToken's token fresh in its target Secrets, and each
+// ClusterVippsToken's in its target in every namespace it selects.
 //
 // # The flow of one reconcile
 //
@@ -42,6 +43,22 @@ limitations under the License.
 // Waiting for the cache after every write (cache_wait.go) is what keeps the next reconcile,
 // which the write itself brings, from reading old targets or status and requesting again.
 //
+// # ClusterVippsTokens
+//
+// A ClusterVippsToken obtains its token through a VippsToken of its own name in the cluster
+// resource namespace, next to its credentials, so one request serves every namespace and every
+// rule above applies to it unchanged. Its Reconcile (clustervippstoken_controller.go):
+//
+//  1. ensureChild creates that VippsToken, or brings it in line with the spec (cluster_child.go).
+//  2. sourceSecret reads the Secret "<name>-token" that the VippsToken writes its token into.
+//  3. selectedNamespaces and syncFanOut copy it into the target of every selected namespace and
+//     delete the targets elsewhere (cluster_fanout.go); a namespace whose write fails is
+//     reported and holds up no other.
+//  4. describeClusterToken sets status from the VippsToken's and the fan-out's (cluster_status.go).
+//  5. restartWorkloads restarts the rolloutRestartTargets once the token is in their namespace.
+//
+// The VippsToken's events are reported on the ClusterVippsToken (eventSubject).
+//
 // # Decisions
 //
 // The decisions are pure functions, each in a file of its own with table tests:
@@ -63,14 +80,17 @@ limitations under the License.
 //     due goes ahead of ordinary work, so that no churn of others can starve it
 //   - rollout_restart_decision.go: whether to restart a VippsToken's workloads now, later or
 //     never for the token the targets hold
+//   - cluster_status.go: the Ready condition of a ClusterVippsToken; namespaceReceives in
+//     cluster_fanout.go: which namespaces may receive its target
 //
 // # Kubernetes and memory
 //
 // reconciler.go holds the reconciler's state and its one constructor. credentials.go reads
 // credentials Secrets; held_token.go reads target Secrets back and target_data.go builds
-// them; targets.go writes them. obtained_tokens.go keeps the token Vipps issued last, to
+// them; targets.go decides what to write and owned_secrets.go writes it, for both kinds. obtained_tokens.go keeps the token Vipps issued last, to
 // write back into targets that lost it without asking Vipps again.
-// setup.go wires the caches and watches (a VippsToken's own events enqueued by urgency),
+// setup.go wires the caches and watches (a VippsToken's own events enqueued by urgency);
+// cluster_setup.go those of ClusterVippsTokens (namespaces, the source and the targets);
 // queue.go keeps the work queue from blocking the shutdown, and metrics.go holds the
 // operator's Prometheus collectors. host_availability.go keeps each host's state and the
 // VippsTokens that wait for it, offers them its probe, and wakes them all at its first

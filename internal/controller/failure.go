@@ -53,9 +53,20 @@ func failureReason(err error) string {
 	}
 }
 
-// failureMessage says what went wrong and what to do about it, as sentences.
+// failureMessage says what went wrong and what to do about it, as sentences: the advice of
+// the error's reason, unless the error knows better (an adviser).
 func failureMessage(err error) string {
-	return fmt.Sprintf("%s. %s", capitalise(strings.TrimRight(err.Error(), ". ")), adviceFor(failureReason(err)))
+	advice := adviceFor(failureReason(err))
+	if a, ok := errors.AsType[adviser](err); ok {
+		advice = a.advice()
+	}
+	return fmt.Sprintf("%s. %s", capitalise(strings.TrimRight(err.Error(), ". ")), advice)
+}
+
+// adviser is an error that says what to do about it better than its reason's advice does.
+type adviser interface {
+	error
+	advice() string
 }
 
 func adviceFor(reason string) string {

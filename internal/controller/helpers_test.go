@@ -136,7 +136,12 @@ func newToken(namespace, name, credentialsSecret string) *tokensv1alpha1.VippsTo
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: fakeServer.URL, RefreshPolicy: &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}}},
+			TokenSettings: tokensv1alpha1.TokenSettings{
+				Type:          tokensv1alpha1.TokenTypeStandard,
+				Environment:   tokensv1alpha1.EnvironmentTest,
+				Endpoint:      fakeServer.URL,
+				RefreshPolicy: &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}},
+			},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: credentialsSecret},
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: name + "-token"}},
 		},
@@ -376,13 +381,18 @@ func expectNothingLeaked(namespace string, planted ...string) {
 // are aggregated into the first one's series, whose count reaches the API server from the
 // second occurrence on.
 
-// eventsFor lists the events about tok.
-func eventsFor(g Gomega, tok *tokensv1alpha1.VippsToken) []eventsv1.Event {
+// eventsFor lists the events about obj: in its namespace, or for a cluster-scoped object such
+// as a ClusterVippsToken, in "default", where the events API keeps them.
+func eventsFor(g Gomega, obj client.Object) []eventsv1.Event {
+	namespace := obj.GetNamespace()
+	if namespace == "" {
+		namespace = metav1.NamespaceDefault
+	}
 	list := &eventsv1.EventList{}
-	g.Expect(k8sClient.List(suiteCtx, list, client.InNamespace(tok.Namespace))).To(Succeed())
+	g.Expect(k8sClient.List(suiteCtx, list, client.InNamespace(namespace))).To(Succeed())
 	var about []eventsv1.Event
 	for _, ev := range list.Items {
-		if ev.Regarding.UID == tok.UID {
+		if ev.Regarding.UID == obj.GetUID() {
 			about = append(about, ev)
 		}
 	}

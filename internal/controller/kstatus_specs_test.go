@@ -19,6 +19,8 @@ package controller
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -82,11 +84,63 @@ var _ = Describe("Status that GitOps tools read (kstatus)", func() {
 	})
 })
 
+// The same tools judge a ClusterVippsToken the same way: its status follows the same
+// conventions. Each spec selects namespaces by a label of its own, as cluster_specs_test.go's
+// do, and keeps its credentials in the suite's cluster resource namespace.
+var _ = Describe("Status that GitOps tools read (kstatus) of a ClusterVippsToken", func() {
+	var (
+		name     string
+		selector map[string]string
+	)
+	BeforeEach(func() {
+		name = "cvt-" + randomHex(4)
+		selector = map[string]string{"vipps-spec": name}
+	})
+
+	It("is Failed while its credentials are missing, and Current once they exist", func() {
+		ns := labelledNamespace(selector)
+		createClusterToken(newClusterToken(name, selector))
+
+		stalled := eventuallyClusterReadyIs(metav1.ConditionFalse, name, tokensv1alpha1.ReasonCredentialsNotFound)
+		Expect(meta.IsStatusConditionTrue(stalled.Status.Conditions, tokensv1alpha1.ConditionStalled)).To(BeTrue())
+		Expect(clusterKstatusOf(name)).To(Equal(status.FailedStatus))
+
+		newCredentials(clusterResourceNamespace, name+"-credentials")
+		eventuallyEveryNamespaceHolds([]string{ns})
+		ready := eventuallyClusterReady(name, tokensv1alpha1.ReasonTokenValid)
+		Expect(ready.Status.Conditions).NotTo(ContainElement(HaveField("Type", tokensv1alpha1.ConditionStalled)))
+		Expect(clusterKstatusOf(name)).To(Equal(status.CurrentStatus))
+	})
+
+	It("stays Current while some selected namespaces do not hold its valid token", func() {
+		newCredentials(clusterResourceNamespace, name+"-credentials")
+		free, taken := labelledNamespace(selector), labelledNamespace(selector)
+		foreignSecret(taken, clusterTarget)
+		createClusterToken(newClusterToken(name, selector))
+
+		eventuallyEveryNamespaceHolds([]string{free})
+		eventuallyClusterReady(name, tokensv1alpha1.ReasonNamespacesFailing)
+		Expect(clusterKstatusOf(name)).To(Equal(status.CurrentStatus))
+	})
+})
+
 // kstatusOf computes kstatus's verdict on the VippsToken as the API server has it.
 func kstatusOf(namespace, name string) status.Status {
+	return kstatusOfKind("VippsToken", client.ObjectKey{Namespace: namespace, Name: name})
+}
+
+// clusterKstatusOf computes kstatus's verdict on the ClusterVippsToken as the API server has it.
+func clusterKstatusOf(name string) status.Status {
+	return kstatusOfKind("ClusterVippsToken", client.ObjectKey{Name: name})
+}
+
+// kstatusOfKind reads the object of kind at key as those tools do, unstructured, straight
+// from the API server, and computes kstatus's verdict on it.
+func kstatusOfKind(kind string, key client.ObjectKey) status.Status {
+	GinkgoHelper()
 	live := &unstructured.Unstructured{}
-	live.SetGroupVersionKind(tokensv1alpha1.GroupVersion.WithKind("VippsToken"))
-	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: namespace, Name: name}, live)).To(Succeed())
+	live.SetGroupVersionKind(tokensv1alpha1.GroupVersion.WithKind(kind))
+	Expect(k8sClient.Get(suiteCtx, key, live)).To(Succeed())
 	result, err := status.Compute(live)
 	Expect(err).NotTo(HaveOccurred())
 	return result.Status

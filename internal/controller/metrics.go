@@ -37,10 +37,14 @@ type operatorMetrics struct {
 	tokenRequests                         *prometheus.CounterVec
 	tokenRequestDuration                  *prometheus.HistogramVec
 	hostState, hostDownSince              *prometheus.GaugeVec
+	clusterNamespaces                     *prometheus.GaugeVec
 }
 
+// labelName is the label of a series that names a VippsToken or a ClusterVippsToken.
+const labelName = "name"
+
 // perToken are the labels of the series that describe one VippsToken.
-var perToken = []string{"namespace", "name"}
+var perToken = []string{"namespace", labelName}
 
 func newOperatorMetrics() *operatorMetrics {
 	return &operatorMetrics{
@@ -74,6 +78,11 @@ func newOperatorMetrics() *operatorMetrics {
 			Name: "vipps_token_host_down_since_timestamp_seconds",
 			Help: "When a Vipps host that is down (or probing) went down, in Unix seconds; absent while it is up.",
 		}, []string{"host"}),
+		clusterNamespaces: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vipps_cluster_token_namespaces",
+			Help: "The namespaces of a ClusterVippsToken: those its namespaceSelector selects (state selected), " +
+				"those whose target holds its token (ready), and those whose target could not be written (failing).",
+		}, []string{labelName, "state"}),
 	}
 }
 
@@ -88,6 +97,7 @@ func (m *operatorMetrics) registeredOn(reg prometheus.Registerer) *operatorMetri
 	m.tokenRequestDuration = registered(reg, m.tokenRequestDuration)
 	m.hostState = registered(reg, m.hostState)
 	m.hostDownSince = registered(reg, m.hostDownSince)
+	m.clusterNamespaces = registered(reg, m.clusterNamespaces)
 	return m
 }
 
@@ -163,4 +173,18 @@ func (m *operatorMetrics) observeHostState(host string, state hostState) {
 		return
 	}
 	m.hostDownSince.WithLabelValues(host).Set(float64(state.downSince.Unix()))
+}
+
+// observeClusterNamespaces exports the namespace counts of cvt's status. The token's own
+// series are its VippsToken's, in the cluster resource namespace.
+func (m *operatorMetrics) observeClusterNamespaces(cvt *tokensv1alpha1.ClusterVippsToken) {
+	counts := cvt.Status.Namespaces
+	m.clusterNamespaces.WithLabelValues(cvt.Name, "selected").Set(float64(counts.Selected))
+	m.clusterNamespaces.WithLabelValues(cvt.Name, "ready").Set(float64(counts.Ready))
+	m.clusterNamespaces.WithLabelValues(cvt.Name, "failing").Set(float64(counts.Failing))
+}
+
+// forgetClusterToken drops the series of a deleted ClusterVippsToken.
+func (m *operatorMetrics) forgetClusterToken(name string) {
+	m.clusterNamespaces.DeletePartialMatch(prometheus.Labels{labelName: name})
 }

@@ -82,7 +82,10 @@ func unitToken() *tokensv1alpha1.VippsToken {
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "payments", UID: "uid-shop", Generation: 1},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			TokenSettings: tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest},
+			TokenSettings: tokensv1alpha1.TokenSettings{
+				Type:        tokensv1alpha1.TokenTypeStandard,
+				Environment: tokensv1alpha1.EnvironmentTest,
+			},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{
 				Name: "vipps-credentials", ClientIDKey: "client-id", ClientSecretKey: "client-secret",
 				SubscriptionKeyKey: "subscription-key", MerchantSerialNumberKey: "merchant-serial-number",
@@ -121,7 +124,7 @@ func newUnitEnv(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) *u
 	env := &unitEnv{t: t, client: c, clock: clock, vipps: &stubVipps{clock: clock}, recorder: events.NewFakeRecorder(100)}
 	env.r = newReconciler(reconcilerClients{
 		client: c, apiReader: c, secretMetadata: c, scheme: scheme, recorder: env.recorder,
-		metrics: prometheus.NewRegistry(),
+		metricsRegistry: prometheus.NewRegistry(),
 	}, Options{Vipps: env.vipps, Clock: clock})
 	return env
 }

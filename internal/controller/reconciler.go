@@ -62,25 +62,15 @@ type Options struct {
 // VippsTokenReconciler keeps the token of each VippsToken fresh in its target Secrets.
 // NewVippsTokenReconciler builds it; it has no usable zero value.
 type VippsTokenReconciler struct {
-	// client reads from the manager's cache and writes to the API server.
-	client client.Client
-	// apiReader reads past the cache: for Secrets the cache does not hold.
-	apiReader client.Reader
-	// secretMetadata reads the metadata-only cache of every Secret (setup.go), which
-	// secretMetadataCache also feeds a watch from; a unit test leaves that nil.
-	secretMetadata      client.Reader
-	secretMetadataCache cache.Cache
-	scheme              *runtime.Scheme
-	recorder            events.EventRecorder
-	fetcher             TokenFetcher
-	clock               clock.WithDelayedExecution
-	endpoints           EndpointAllowList
-	namespaces          []string
+	reconcilerClients
+	fetcher    TokenFetcher
+	clock      clock.WithDelayedExecution
+	endpoints  EndpointAllowList
+	namespaces []string
 
 	maxConcurrentReconciles int
 
-	rolloutRestarts           bool
-	rolloutRestartMinInterval time.Duration
+	restarter rolloutRestarter
 
 	secrets     ownedSecrets
 	credentials *credentialsReader
@@ -96,28 +86,32 @@ func NewVippsTokenReconciler(mgr ctrl.Manager, opts Options) (*VippsTokenReconci
 	if err != nil {
 		return nil, err
 	}
-	r := newReconciler(reconcilerClients{
-		client:         mgr.GetClient(),
-		apiReader:      mgr.GetAPIReader(),
-		secretMetadata: secretMetadata,
-		scheme:         mgr.GetScheme(),
-		recorder:       mgr.GetEventRecorder(eventSource),
-		metrics:        ctrlmetrics.Registry,
-	}, opts)
-	r.secretMetadataCache = secretMetadata
-	return r, nil
+	return newReconciler(reconcilerClients{
+		client:              mgr.GetClient(),
+		apiReader:           mgr.GetAPIReader(),
+		secretMetadata:      secretMetadata,
+		secretMetadataCache: secretMetadata,
+		scheme:              mgr.GetScheme(),
+		recorder:            mgr.GetEventRecorder(eventSource),
+		metricsRegistry:     ctrlmetrics.Registry,
+	}, opts), nil
 }
 
-// reconcilerClients are what the reconciler reads and writes through: a manager's, or in
-// unit tests a fake client's.
+// reconcilerClients are what the reconcilers read and write through: a manager's, or in unit
+// tests a fake client's. The ClusterVippsToken reconciler shares the VippsToken reconciler's.
 type reconcilerClients struct {
-	client         client.Client
-	apiReader      client.Reader
-	secretMetadata client.Reader
-	scheme         *runtime.Scheme
-	recorder       events.EventRecorder
-	// metrics is where the operator's metrics are registered.
-	metrics prometheus.Registerer
+	// client reads from the manager's cache and writes to the API server.
+	client client.Client
+	// apiReader reads past the cache: for Secrets the cache does not hold.
+	apiReader client.Reader
+	// secretMetadata reads the metadata-only cache of every Secret (setup.go), which
+	// secretMetadataCache also feeds watches from; a unit test leaves the cache nil.
+	secretMetadata      client.Reader
+	secretMetadataCache cache.Cache
+	scheme              *runtime.Scheme
+	recorder            events.EventRecorder
+	// metricsRegistry is where the operator's metrics are registered.
+	metricsRegistry prometheus.Registerer
 }
 
 func newReconciler(clients reconcilerClients, opts Options) *VippsTokenReconciler {
@@ -125,24 +119,22 @@ func newReconciler(clients reconcilerClients, opts Options) *VippsTokenReconcile
 	if c == nil {
 		c = clock.RealClock{}
 	}
-	metrics := newOperatorMetrics().registeredOn(clients.metrics)
+	metrics := newOperatorMetrics().registeredOn(clients.metricsRegistry)
 	return &VippsTokenReconciler{
-		client:                    clients.client,
-		apiReader:                 clients.apiReader,
-		secretMetadata:            clients.secretMetadata,
-		scheme:                    clients.scheme,
-		recorder:                  clients.recorder,
-		fetcher:                   opts.Vipps,
-		clock:                     c,
-		endpoints:                 opts.Endpoints,
-		namespaces:                opts.Namespaces,
-		maxConcurrentReconciles:   opts.MaxConcurrentReconciles,
-		rolloutRestarts:           opts.RolloutRestarts,
-		rolloutRestartMinInterval: opts.RolloutRestartMinInterval,
-		secrets:                   ownedSecrets{client: clients.client, apiReader: clients.apiReader, scheme: clients.scheme},
-		credentials:               newCredentialsReader(clients.secretMetadata, clients.apiReader),
-		obtained:                  newObtainedTokens(),
-		hosts:                     newHostAvailability(c, metrics),
-		metrics:                   metrics,
+		reconcilerClients:       clients,
+		fetcher:                 opts.Vipps,
+		clock:                   c,
+		endpoints:               opts.Endpoints,
+		namespaces:              opts.Namespaces,
+		maxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		restarter: rolloutRestarter{
+			client: clients.client, apiReader: clients.apiReader, recorder: clients.recorder,
+			enabled: opts.RolloutRestarts, minInterval: opts.RolloutRestartMinInterval,
+		},
+		secrets:     ownedSecrets{client: clients.client, apiReader: clients.apiReader, scheme: clients.scheme},
+		credentials: newCredentialsReader(clients.secretMetadata, clients.apiReader),
+		obtained:    newObtainedTokens(),
+		hosts:       newHostAvailability(c, metrics),
+		metrics:     metrics,
 	}
 }

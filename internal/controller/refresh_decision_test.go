@@ -232,39 +232,97 @@ func TestRequeueAfter(t *testing.T) {
 	}
 	tests := []requeueCase{
 		{"nothing scheduled", tokensv1alpha1.VippsTokenStatus{}, 0},
-		{"renewal", tokensv1alpha1.VippsTokenStatus{RenewalTime: in(40 * time.Minute), ExpiresAt: in(time.Hour)}, 40 * time.Minute},
+		{"renewal", tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{RenewalTime: in(40 * time.Minute), ExpiresAt: in(time.Hour)}}, 40 * time.Minute},
 		{"retry before the renewal", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(40 * time.Minute), NextRetryTime: in(time.Minute), ExpiresAt: in(time.Hour)}, time.Minute},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(40 * time.Minute),
+				NextRetryTime: in(time.Minute),
+				ExpiresAt:     in(time.Hour),
+			},
+		}, time.Minute},
 		{"renewal passed: the retry", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(2 * time.Minute), ExpiresAt: in(20 * time.Minute)}, 2 * time.Minute},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(2 * time.Minute),
+				ExpiresAt:     in(20 * time.Minute),
+			},
+		}, 2 * time.Minute},
 		{"retry after the expiry: the expiry", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(30 * time.Minute), ExpiresAt: in(5 * time.Minute)}, 5 * time.Minute},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(30 * time.Minute),
+				ExpiresAt:     in(5 * time.Minute),
+			},
+		}, 5 * time.Minute},
 		{"renewal due now is not scheduled again", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(0), ExpiresAt: in(20 * time.Minute)}, 20 * time.Minute},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime: in(0),
+				ExpiresAt:   in(20 * time.Minute),
+			},
+		}, 20 * time.Minute},
 		{"expiring now is not scheduled again", tokensv1alpha1.VippsTokenStatus{
-			NextRetryTime: in(5 * time.Minute), ExpiresAt: in(0)}, 5 * time.Minute},
-		{"only a retry", tokensv1alpha1.VippsTokenStatus{NextRetryTime: in(90 * time.Second)}, 90 * time.Second},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				NextRetryTime: in(5 * time.Minute),
+				ExpiresAt:     in(0),
+			},
+		}, 5 * time.Minute},
+		{"only a retry", tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{NextRetryTime: in(90 * time.Second)}}, 90 * time.Second},
 		{"everything passed", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Hour), NextRetryTime: in(-time.Minute), ExpiresAt: in(-time.Second)}, 0},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Hour),
+				NextRetryTime: in(-time.Minute),
+				ExpiresAt:     in(-time.Second),
+			},
+		}, 0},
 		{"expired within the minimum interval: its end", tokensv1alpha1.VippsTokenStatus{
-			LastRefreshTime: in(-20 * time.Second), ExpiresAt: in(-time.Second)}, 10 * time.Second},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				LastRefreshTime: in(-20 * time.Second),
+				ExpiresAt:       in(-time.Second),
+			},
+		}, 10 * time.Second},
 		{"no token since the targets were emptied: the minimum interval's end", tokensv1alpha1.VippsTokenStatus{
-			LastRefreshTime: in(-5 * time.Second)}, 25 * time.Second},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				LastRefreshTime: in(-5 * time.Second),
+			},
+		}, 25 * time.Second},
 		{"a valid token: the minimum interval schedules nothing", tokensv1alpha1.VippsTokenStatus{
-			LastRefreshTime: in(-5 * time.Second), RenewalTime: in(time.Minute), ExpiresAt: in(2 * time.Minute)}, time.Minute},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				LastRefreshTime: in(-5 * time.Second),
+				RenewalTime:     in(time.Minute),
+				ExpiresAt:       in(2 * time.Minute),
+			},
+		}, time.Minute},
 		{"minimum interval long over", tokensv1alpha1.VippsTokenStatus{
-			LastRefreshTime: in(-time.Hour), ExpiresAt: in(-time.Minute)}, 0},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				LastRefreshTime: in(-time.Hour),
+				ExpiresAt:       in(-time.Minute),
+			},
+		}, 0},
 	}
 	// A VippsToken waiting for its host is brought back by the host, not by its retry time.
 	waitingForHost := []requeueCase{
 		{"valid token: its expiry, not the next probe", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(5 * time.Second), ExpiresAt: in(time.Minute)}, time.Minute},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(5 * time.Second),
+				ExpiresAt:     in(time.Minute),
+			},
+		}, time.Minute},
 		{"expired: only the recheck", tokensv1alpha1.VippsTokenStatus{
-			NextRetryTime: in(5 * time.Second), ExpiresAt: in(-time.Minute)}, hostWaitRecheck},
-		{"no token yet: only the recheck", tokensv1alpha1.VippsTokenStatus{NextRetryTime: in(2 * time.Second)},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				NextRetryTime: in(5 * time.Second),
+				ExpiresAt:     in(-time.Minute),
+			},
+		}, hostWaitRecheck},
+		{"no token yet: only the recheck", tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{NextRetryTime: in(2 * time.Second)}},
 			hostWaitRecheck},
 		{"a token valid longer than the recheck: the recheck", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(5 * time.Second), ExpiresAt: in(time.Hour)}, hostWaitRecheck},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(5 * time.Second),
+				ExpiresAt:     in(time.Hour),
+			},
+		}, hostWaitRecheck},
 	}
 	for waiting, cases := range map[bool][]requeueCase{false: tests, true: waitingForHost} {
 		for _, tt := range cases {

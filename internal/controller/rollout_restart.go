@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
@@ -38,81 +39,136 @@ import (
 // component of the installer (config/rollout-restart) and of the Helm chart, so that the
 // default install keeps its least privilege.
 
-// restartWorkloads restarts the VippsToken's rolloutRestartTargets once for the token the
+// rolloutRestarter restarts the workloads that read a token once, for VippsTokens and
+// ClusterVippsTokens alike.
+type rolloutRestarter struct {
+	client    client.Client
+	apiReader client.Reader
+	recorder  events.EventRecorder
+	// enabled is --enable-rollout-restarts; minInterval is --rollout-restart-min-interval.
+	enabled     bool
+	minInterval time.Duration
+}
+
+// restartRecord is where a restart is recorded: the status of a VippsToken or a
+// ClusterVippsToken, and the object its events are about.
+type restartRecord struct {
+	subject    *corev1.ObjectReference
+	generation int64
+	conditions *[]metav1.Condition
+	last       **tokensv1alpha1.RolloutRestartStatus
+}
+
+// workloadRef is a workload of rolloutRestartTargets in its namespace; notReady, when set,
+// says why its namespace does not hold the token, and it is then not restarted.
+type workloadRef struct {
+	namespace string
+	target    tokensv1alpha1.RolloutRestartTarget
+	notReady  string
+}
+
+// restartWorkloads restarts a VippsToken's rolloutRestartTargets once for the token the
 // targets hold (held; written when this reconcile wrote it), records that in status, and
 // says how long until a restart that waits for the minimum interval is due (0: none waits).
 func (r *VippsTokenReconciler) restartWorkloads(ctx context.Context, tok *tokensv1alpha1.VippsToken, held *heldToken,
 	written bool, now time.Time) time.Duration {
+	workloads := make([]workloadRef, 0, len(tok.Spec.RolloutRestartTargets))
+	for _, target := range tok.Spec.RolloutRestartTargets {
+		workloads = append(workloads, workloadRef{namespace: tok.Namespace, target: target})
+	}
+	var requestedAt time.Time
+	if held != nil {
+		requestedAt = held.RequestedAt
+	}
+	record := restartRecord{subject: eventSubject(tok), generation: tok.Generation,
+		conditions: &tok.Status.Conditions, last: &tok.Status.LastRolloutRestart}
+	return r.restarter.restart(ctx, record, workloads, requestedAt, written, now)
+}
+
+// restart restarts workloads once for the token requested at requestedAt (zero: there is
+// none; written: this reconcile wrote it), records that, and says how long until a restart
+// that waits for the minimum interval is due (0: none waits).
+func (w rolloutRestarter) restart(ctx context.Context, record restartRecord, workloads []workloadRef,
+	requestedAt time.Time, written bool, now time.Time) time.Duration {
 	action, wait := rolloutRestart(restartInput{
-		now: now, enabled: r.rolloutRestarts, minInterval: r.rolloutRestartMinInterval, status: &tok.Status,
-		workloads: len(tok.Spec.RolloutRestartTargets), held: held, written: written,
+		now: now, enabled: w.enabled, minInterval: w.minInterval, last: *record.last,
+		workloads: len(workloads), requestedAt: requestedAt, written: written,
 	})
-	conditions := &tok.Status.Conditions
+	conditions := record.conditions
 	switch action {
 	case restartNothing:
 		if current := meta.FindStatusCondition(*conditions, tokensv1alpha1.ConditionRolloutRestarted); current != nil &&
-			(len(tok.Spec.RolloutRestartTargets) == 0 || current.Reason == tokensv1alpha1.ReasonRestartsDisabled && r.rolloutRestarts) {
+			(len(workloads) == 0 || current.Reason == tokensv1alpha1.ReasonRestartsDisabled && w.enabled) {
 			meta.RemoveStatusCondition(conditions, tokensv1alpha1.ConditionRolloutRestarted)
 		}
 	case restartDisabled:
-		setRestartCondition(tok, metav1.ConditionFalse, tokensv1alpha1.ReasonRestartsDisabled, fmt.Sprintf(
+		record.setCondition(metav1.ConditionFalse, tokensv1alpha1.ReasonRestartsDisabled, fmt.Sprintf(
 			"spec.rolloutRestartTargets names %d workloads, but the operator was not started with "+
-				"--enable-rollout-restarts, so none is restarted.", len(tok.Spec.RolloutRestartTargets)))
+				"--enable-rollout-restarts, so none is restarted.", len(workloads)))
 	case restartAdopt:
-		recordRestart(tok, held, now)
-		setRestartCondition(tok, metav1.ConditionTrue, tokensv1alpha1.ReasonRestarted,
+		record.restarted(requestedAt, now)
+		record.setCondition(metav1.ConditionTrue, tokensv1alpha1.ReasonRestarted,
 			"The token in the targets was there before the workloads were named; they restart at the next token.")
 	case restartWait:
-		setRestartCondition(tok, metav1.ConditionFalse, tokensv1alpha1.ReasonRestartPending, fmt.Sprintf(
+		record.setCondition(metav1.ConditionFalse, tokensv1alpha1.ReasonRestartPending, fmt.Sprintf(
 			"A new token is in the targets; the workloads restart at %s, %s after their last restart.",
-			formatTime(now.Add(wait)), r.rolloutRestartMinInterval))
+			formatTime(now.Add(wait)), w.minInterval))
 	case restartNow:
-		restarted, failed := r.restartEach(ctx, tok, now)
-		recordRestart(tok, held, now)
+		restarted, failed := w.restartEach(ctx, record.subject, workloads, now)
+		record.restarted(requestedAt, now)
 		if len(failed) > 0 {
-			setRestartCondition(tok, metav1.ConditionFalse, tokensv1alpha1.ReasonRestartFailed, fmt.Sprintf(
+			record.setCondition(metav1.ConditionFalse, tokensv1alpha1.ReasonRestartFailed, fmt.Sprintf(
 				"Not restarted for the token issued at %s: %s. Not retried for this token.",
-				formatTime(held.RequestedAt), strings.Join(failed, "; ")))
+				formatTime(requestedAt), strings.Join(failed, "; ")))
 			break
 		}
-		setRestartCondition(tok, metav1.ConditionTrue, tokensv1alpha1.ReasonRestarted, fmt.Sprintf(
-			"Restarted %s for the token issued at %s.", strings.Join(restarted, ", "), formatTime(held.RequestedAt)))
+		record.setCondition(metav1.ConditionTrue, tokensv1alpha1.ReasonRestarted, fmt.Sprintf(
+			"Restarted %s for the token issued at %s.", strings.Join(restarted, ", "), formatTime(requestedAt)))
 	}
 	return wait
 }
 
-// recordRestart notes that the workloads have had their restart for held.
-func recordRestart(tok *tokensv1alpha1.VippsToken, held *heldToken, now time.Time) {
-	tok.Status.LastRolloutRestart = &tokensv1alpha1.RolloutRestartStatus{
-		TokenRefreshTime: metav1.NewTime(held.RequestedAt), Time: metav1.NewTime(now.Truncate(time.Second)),
+// restarted notes that the workloads have had their restart for the token requested at
+// requestedAt.
+func (rec restartRecord) restarted(requestedAt, now time.Time) {
+	*rec.last = &tokensv1alpha1.RolloutRestartStatus{
+		TokenRefreshTime: metav1.NewTime(requestedAt), Time: metav1.NewTime(now.Truncate(time.Second)),
 	}
 }
 
-func setRestartCondition(tok *tokensv1alpha1.VippsToken, status metav1.ConditionStatus, reason, message string) {
-	meta.SetStatusCondition(&tok.Status.Conditions, metav1.Condition{
+func (rec restartRecord) setCondition(status metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(rec.conditions, metav1.Condition{
 		Type: tokensv1alpha1.ConditionRolloutRestarted, Status: status, Reason: reason, Message: message,
-		ObservedGeneration: tok.Generation,
+		ObservedGeneration: rec.generation,
 	})
 }
 
 // restartEach restarts every workload once and reports each in an event. A workload that is
-// missing, paused or refuses the patch is named in failed, with why.
-func (r *VippsTokenReconciler) restartEach(ctx context.Context, tok *tokensv1alpha1.VippsToken,
+// missing, paused, refuses the patch or whose namespace lacks the token is named in failed,
+// with why.
+func (w rolloutRestarter) restartEach(ctx context.Context, subject *corev1.ObjectReference, workloads []workloadRef,
 	now time.Time) (restarted, failed []string) {
-	for _, target := range tok.Spec.RolloutRestartTargets {
-		name := fmt.Sprintf("%s %s", target.Kind, target.Name)
+	for _, ref := range workloads {
+		name := fmt.Sprintf("%s %s", ref.target.Kind, ref.target.Name)
+		if ref.namespace != subject.Namespace {
+			name = fmt.Sprintf("%s %s/%s", ref.target.Kind, ref.namespace, ref.target.Name)
+		}
 		// The workload as the related object keeps the events of two workloads apart: the
 		// events API would aggregate them into one series otherwise.
-		workload := &corev1.ObjectReference{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: string(target.Kind),
-			Namespace: tok.Namespace, Name: target.Name}
-		if err := r.restartWorkload(ctx, tok.Namespace, target, now); err != nil {
+		workload := &corev1.ObjectReference{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: string(ref.target.Kind),
+			Namespace: ref.namespace, Name: ref.target.Name}
+		err := errors.New(ref.notReady)
+		if ref.notReady == "" {
+			err = w.restartWorkload(ctx, ref.namespace, ref.target, now)
+		}
+		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s %v", name, err))
-			r.recorder.Eventf(eventSubject(tok), workload, corev1.EventTypeWarning, tokensv1alpha1.ReasonRestartFailed,
+			w.recorder.Eventf(subject, workload, corev1.EventTypeWarning, tokensv1alpha1.ReasonRestartFailed,
 				"RolloutRestart", "%s was not restarted for the new token: %v.", name, err)
 			continue
 		}
 		restarted = append(restarted, name)
-		r.recorder.Eventf(eventSubject(tok), workload, corev1.EventTypeNormal, tokensv1alpha1.ReasonRestarted,
+		w.recorder.Eventf(subject, workload, corev1.EventTypeNormal, tokensv1alpha1.ReasonRestarted,
 			"RolloutRestart", "Restarted %s for the new token.", name)
 	}
 	return restarted, failed
@@ -121,13 +177,13 @@ func (r *VippsTokenReconciler) restartEach(ctx context.Context, tok *tokensv1alp
 // restartWorkload sets the restarted-at annotation on the workload's pod template, as kubectl
 // rollout restart sets its own: a change to the template rolls the Pods. It reads the workload
 // past the cache, so that the operator watches no workloads.
-func (r *VippsTokenReconciler) restartWorkload(ctx context.Context, namespace string,
+func (w rolloutRestarter) restartWorkload(ctx context.Context, namespace string,
 	target tokensv1alpha1.RolloutRestartTarget, now time.Time) error {
 	workload := workloadOf(target.Kind)
 	if workload == nil {
 		return fmt.Errorf("is of a kind that cannot be restarted")
 	}
-	err := r.apiReader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: target.Name}, workload)
+	err := w.apiReader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: target.Name}, workload)
 	switch {
 	case apierrors.IsNotFound(err):
 		return errors.New("does not exist")
@@ -139,7 +195,7 @@ func (r *VippsTokenReconciler) restartWorkload(ctx context.Context, namespace st
 	}
 	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`,
 		tokensv1alpha1.AnnotationRestartedAt, formatTime(now))
-	if err := r.client.Patch(ctx, workload, client.RawPatch(types.MergePatchType, []byte(patch)), fieldOwner); err != nil {
+	if err := w.client.Patch(ctx, workload, client.RawPatch(types.MergePatchType, []byte(patch)), fieldOwner); err != nil {
 		return fmt.Errorf("refused the restart: %w", err)
 	}
 	return nil

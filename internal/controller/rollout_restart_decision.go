@@ -48,25 +48,27 @@ type restartInput struct {
 	now         time.Time
 	enabled     bool
 	minInterval time.Duration
-	status      *tokensv1alpha1.VippsTokenStatus
+	// last is the restart recorded in status.
+	last *tokensv1alpha1.RolloutRestartStatus
 	// workloads is how many workloads spec.rolloutRestartTargets names.
 	workloads int
-	// held is what the targets hold; written is true when this reconcile wrote it.
-	held    *heldToken
-	written bool
+	// requestedAt identifies the token the targets hold (zero: they hold none); written is
+	// true when this reconcile wrote it.
+	requestedAt time.Time
+	written     bool
 }
 
 // rolloutRestart decides what to do about the workloads, and for restartWait, how long to
 // wait. A token is restarted for at most once: the restart is recorded in status with the
 // token's identity (its lastRefreshTime), which a restart of the operator reads back.
 func rolloutRestart(in restartInput) (restartAction, time.Duration) {
-	last := in.status.LastRolloutRestart
+	last := in.last
 	switch {
-	case in.workloads == 0 || in.held == nil && in.enabled:
+	case in.workloads == 0 || in.requestedAt.IsZero() && in.enabled:
 		return restartNothing, 0
 	case !in.enabled:
 		return restartDisabled, 0
-	case last != nil && last.TokenRefreshTime.Time.Equal(in.held.RequestedAt):
+	case last != nil && last.TokenRefreshTime.Time.Equal(in.requestedAt):
 		return restartNothing, 0
 	case last == nil && !in.written:
 		return restartAdopt, 0

@@ -28,16 +28,15 @@ import (
 func TestRolloutRestart(t *testing.T) {
 	now := heldIssuedAt.Add(time.Hour)
 	held := requestedAt(heldTokenFor("held", 2*time.Hour), heldIssuedAt.Add(50*time.Minute))
-	restartedFor := func(token time.Time, at time.Time) *tokensv1alpha1.VippsTokenStatus {
-		return &tokensv1alpha1.VippsTokenStatus{LastRolloutRestart: &tokensv1alpha1.RolloutRestartStatus{
-			TokenRefreshTime: metav1.NewTime(token), Time: metav1.NewTime(at)}}
+	restartedFor := func(token time.Time, at time.Time) *tokensv1alpha1.RolloutRestartStatus {
+		return &tokensv1alpha1.RolloutRestartStatus{TokenRefreshTime: metav1.NewTime(token), Time: metav1.NewTime(at)}
 	}
-	never := &tokensv1alpha1.VippsTokenStatus{}
+	var never *tokensv1alpha1.RolloutRestartStatus
 	tests := []struct {
 		name       string
 		enabled    bool
 		workloads  int
-		status     *tokensv1alpha1.VippsTokenStatus
+		last       *tokensv1alpha1.RolloutRestartStatus
 		held       *heldToken
 		written    bool
 		wantAction restartAction
@@ -64,12 +63,19 @@ func TestRolloutRestart(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			action, wait := rolloutRestart(restartInput{now: now, enabled: tt.enabled, minInterval: 5 * time.Minute,
-				status: tt.status, workloads: tt.workloads, held: tt.held, written: tt.written})
+				last: tt.last, workloads: tt.workloads, requestedAt: requestedAtOf(tt.held), written: tt.written})
 			if action != tt.wantAction || wait != tt.wantWait {
 				t.Errorf("rolloutRestart() = %v, %v; want %v, %v", action, wait, tt.wantAction, tt.wantWait)
 			}
 		})
 	}
+}
+
+func requestedAtOf(held *heldToken) time.Time {
+	if held == nil {
+		return time.Time{}
+	}
+	return held.RequestedAt
 }
 
 func TestSooner(t *testing.T) {

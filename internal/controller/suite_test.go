@@ -181,7 +181,7 @@ func startManager(options ...managerOption) *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
-	clusterReconciler, err := NewClusterVippsTokenReconciler(mgr, reconciler, ClusterOptions{
+	clusterReconciler, err := NewClusterVippsTokenReconciler(reconciler, ClusterOptions{
 		ResourceNamespace: clusterResourceNamespace,
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -39,13 +39,21 @@ const fieldOwner = client.FieldOwner("vipps-token-operator")
 
 // ownedTargets lists the Secrets that tok controls, from the cache of labelled Secrets.
 func (r *VippsTokenReconciler) ownedTargets(ctx context.Context, tok *tokensv1alpha1.VippsToken) ([]corev1.Secret, error) {
+	return controlledSecrets(ctx, r.client, tok, ownerIndex, client.InNamespace(tok.Namespace))
+}
+
+// controlledSecrets lists the Secrets that owner controls through index, the index of Secrets
+// by the name of their controller of owner's kind; not those of a former owner of that name.
+func controlledSecrets(ctx context.Context, reader client.Reader, owner client.Object, index string,
+	opts ...client.ListOption) ([]corev1.Secret, error) {
 	list := &corev1.SecretList{}
-	if err := r.client.List(ctx, list, client.InNamespace(tok.Namespace), client.MatchingFields{ownerIndex: tok.Name}); err != nil {
-		return nil, fmt.Errorf("listing the target Secrets of %s: %w", tok.Name, err)
+	opts = append(opts, client.MatchingFields{index: owner.GetName()})
+	if err := reader.List(ctx, list, opts...); err != nil {
+		return nil, fmt.Errorf("listing the Secrets of %s: %w", owner.GetName(), err)
 	}
 	owned := list.Items[:0]
 	for _, secret := range list.Items {
-		if metav1.IsControlledBy(&secret, tok) { // not a former VippsToken of the same name
+		if metav1.IsControlledBy(&secret, owner) {
 			owned = append(owned, secret)
 		}
 	}

@@ -19,7 +19,6 @@ package controller
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,7 +26,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -334,8 +332,5 @@ func (r *VippsTokenReconciler) writeStatus(ctx context.Context, before, tok *tok
 	if equality.Semantic.DeepEqual(before.Status, tok.Status) {
 		return nil
 	}
-	if err := r.client.Status().Patch(ctx, tok, client.MergeFrom(before)); err != nil {
-		return fmt.Errorf("patching the status of %s: %w", klog.KObj(tok), err)
-	}
-	return waitForCacheToShow(ctx, r.client, tok)
+	return patchStatus(ctx, r.client, tok, before)
 }

@@ -35,7 +35,7 @@ import (
 func TestWorkPriority(t *testing.T) {
 	now := decisionIssuedAt
 	in := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(d)} }
-	valid := tokensv1alpha1.VippsTokenStatus{RenewalTime: in(40 * time.Minute), ExpiresAt: in(time.Hour)}
+	valid := tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{RenewalTime: in(40 * time.Minute), ExpiresAt: in(time.Hour)}}
 	tests := []struct {
 		name      string
 		status    tokensv1alpha1.VippsTokenStatus
@@ -47,22 +47,53 @@ func TestWorkPriority(t *testing.T) {
 		{"new VippsToken, no status yet", tokensv1alpha1.VippsTokenStatus{}, false, priorityUrgent},
 		{"no token in the initial list", tokensv1alpha1.VippsTokenStatus{}, true, priorityUrgent},
 		{"a failure left no token, its retry not yet due", tokensv1alpha1.VippsTokenStatus{
-			NextRetryTime: in(time.Minute)}, true, priorityUrgent},
-		{"expired", tokensv1alpha1.VippsTokenStatus{RenewalTime: in(-time.Hour), ExpiresAt: in(-time.Second)}, true, priorityUrgent},
-		{"expiring this instant", tokensv1alpha1.VippsTokenStatus{RenewalTime: in(-time.Hour), ExpiresAt: in(0)}, true, priorityUrgent},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				NextRetryTime: in(time.Minute),
+			},
+		}, true, priorityUrgent},
+		{"expired", tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{RenewalTime: in(-time.Hour), ExpiresAt: in(-time.Second)}}, true, priorityUrgent},
+		{"expiring this instant", tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{RenewalTime: in(-time.Hour), ExpiresAt: in(0)}}, true, priorityUrgent},
 		{"renewal time passed", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Second), ExpiresAt: in(time.Minute)}, true, priorityUrgent},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime: in(-time.Second),
+				ExpiresAt:   in(time.Minute),
+			},
+		}, true, priorityUrgent},
 		{"renewal time this instant", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(0), ExpiresAt: in(time.Minute)}, true, priorityUrgent},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime: in(0),
+				ExpiresAt:   in(time.Minute),
+			},
+		}, true, priorityUrgent},
 		{"renewal failed, retry due", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(-time.Second), ExpiresAt: in(time.Minute)}, true, priorityUrgent},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(-time.Second),
+				ExpiresAt:     in(time.Minute),
+			},
+		}, true, priorityUrgent},
 		{"renewal failed, retry not due: the token serves", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(10 * time.Second), ExpiresAt: in(time.Minute)}, true, priorityLow},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(10 * time.Second),
+				ExpiresAt:     in(time.Minute),
+			},
+		}, true, priorityLow},
 		{"renewal failed, retry not due, changed", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(10 * time.Second), ExpiresAt: in(time.Minute)}, false, priorityOrdinary},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(10 * time.Second),
+				ExpiresAt:     in(time.Minute),
+			},
+		}, false, priorityOrdinary},
 		{"renewal failed, retry after the expiry that has come", tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: in(-time.Minute), NextRetryTime: in(time.Hour), ExpiresAt: in(-time.Second)}, false, priorityUrgent},
-		{"no renewal time known, valid token", tokensv1alpha1.VippsTokenStatus{ExpiresAt: in(time.Minute)}, true, priorityLow},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime:   in(-time.Minute),
+				NextRetryTime: in(time.Hour),
+				ExpiresAt:     in(-time.Second),
+			},
+		}, false, priorityUrgent},
+		{"no renewal time known, valid token", tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{ExpiresAt: in(time.Minute)}}, true, priorityLow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,8 +154,8 @@ func TestEnqueueByUrgency(t *testing.T) {
 			Status:     status,
 		}
 	}
-	valid := tokensv1alpha1.VippsTokenStatus{RenewalTime: in(time.Minute), ExpiresAt: in(time.Hour)}
-	due := tokensv1alpha1.VippsTokenStatus{RenewalTime: in(-time.Second), ExpiresAt: in(time.Minute)}
+	valid := tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{RenewalTime: in(time.Minute), ExpiresAt: in(time.Hour)}}
+	due := tokensv1alpha1.VippsTokenStatus{TokenStatus: tokensv1alpha1.TokenStatus{RenewalTime: in(-time.Second), ExpiresAt: in(time.Minute)}}
 
 	queue := priorityqueue.New[reconcile.Request]("test-enqueue-by-urgency")
 	defer queue.ShutDown()
@@ -159,7 +190,10 @@ func TestEnqueueByUrgencyRaisesLowItemsWhenDue(t *testing.T) {
 	listed := &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "payments", Name: "listed", ResourceVersion: "1"},
 		Status: tokensv1alpha1.VippsTokenStatus{
-			RenewalTime: &metav1.Time{Time: now.Add(200 * time.Millisecond)}, ExpiresAt: &metav1.Time{Time: now.Add(time.Hour)},
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				RenewalTime: &metav1.Time{Time: now.Add(200 * time.Millisecond)},
+				ExpiresAt:   &metav1.Time{Time: now.Add(time.Hour)},
+			},
 		},
 	}
 	queue := priorityqueue.New[reconcile.Request]("test-enqueue-by-urgency-due")

@@ -75,7 +75,7 @@ func (o *Options) inspect(ctx context.Context, target string) error {
 // which Secrets are its targets: a token's name is the likeliest mistake.
 func secretNotFound(ctx context.Context, c client.Reader, ns, target string) error {
 	err := fmt.Errorf("no Secret %q in the %s namespace", target, ns)
-	tokens, listErr := listTokens(ctx, c, ns, false)
+	tokens, _, listErr := listTokens(ctx, c, kinds, ns, false)
 	if listErr != nil {
 		return err
 	}
@@ -127,16 +127,22 @@ func printInspection(w io.Writer, now time.Time, secret *corev1.Secret, claims t
 }
 
 // managedBy says who wrote secret: the operator for the token its controller owner names,
-// or somebody else.
+// or somebody else. A ClusterVippsToken's targets are owned by it; the source they are copied
+// from is owned by its VippsToken, which the label names the ClusterVippsToken of.
 func managedBy(secret *corev1.Secret) string {
 	if secret.Labels[tokensv1alpha1.LabelManagedBy] != tokensv1alpha1.ManagedByValue {
 		return "not vipps-token-operator (no " + tokensv1alpha1.LabelManagedBy + "=" +
 			tokensv1alpha1.ManagedByValue + " label)"
 	}
-	if owner := metav1.GetControllerOf(secret); owner != nil {
-		return fmt.Sprintf("%s, for %s %s", tokensv1alpha1.ManagedByValue, owner.Kind, owner.Name)
+	owner := metav1.GetControllerOf(secret)
+	if owner == nil {
+		return tokensv1alpha1.ManagedByValue
 	}
-	return tokensv1alpha1.ManagedByValue
+	by := fmt.Sprintf("%s, for %s %s", tokensv1alpha1.ManagedByValue, owner.Kind, owner.Name)
+	if cvt := secret.Labels[tokensv1alpha1.LabelClusterVippsToken]; cvt != "" && owner.Kind == vippsTokenKind.kind {
+		by += ", the token of " + clusterVippsTokenKind.kind + " " + cvt
+	}
+	return by
 }
 
 // timeAndWhen is t in RFC 3339 and, through when, relative to now; none when t is nil.

@@ -102,6 +102,33 @@ var _ = Describe("inspect", func() {
 		Expect(leakscan.Scan(out.stdout+out.stderr, []leakscan.Secret{{Name: "token", Value: opaque}})).To(BeEmpty())
 	})
 
+	It("names the ClusterVippsToken that a target Secret, or the source of the targets, is written for", func(ctx SpecContext) {
+		ns := newNamespace(ctx)
+		cvt := createClusterWithStatus(ctx, "shared-", "vipps-token", tokensv1alpha1.ClusterVippsTokenStatus{
+			Namespaces: tokensv1alpha1.NamespaceCounts{Selected: 3, Ready: 3},
+		})
+		Expect(k8sClient.Create(ctx, clusterTokenSecret(ns, "vipps-token", cvt.Name, controlledBy(cvt)))).To(Succeed())
+
+		out := runPlugin(ctx, nil, "inspect", "vipps-token", "-n", ns)
+		Expect(out.err).NotTo(HaveOccurred())
+		Expect(inspected(out.stdout)).To(HaveKeyWithValue("Managed by", "vipps-token-operator, for ClusterVippsToken "+cvt.Name))
+
+		By("naming the ClusterVippsToken of the VippsToken that owns the source")
+		child := createChild(ctx, ns, cvt)
+		source := clusterTokenSecret(ns, cvt.Name+"-token", cvt.Name,
+			*metav1.NewControllerRef(child, tokensv1alpha1.GroupVersion.WithKind(vippsTokenKind.kind)))
+		Expect(k8sClient.Create(ctx, source)).To(Succeed())
+		out = runPlugin(ctx, nil, "inspect", source.Name, "-n", ns)
+		Expect(out.err).NotTo(HaveOccurred())
+		Expect(inspected(out.stdout)).To(HaveKeyWithValue("Managed by",
+			"vipps-token-operator, for VippsToken "+cvt.Name+", the token of ClusterVippsToken "+cvt.Name))
+
+		By("saying where a ClusterVippsToken writes, when given its name")
+		out = runPlugin(ctx, nil, "inspect", cvt.Name, "-n", ns)
+		Expect(out.err).To(MatchError(`no Secret "` + cvt.Name + `" in the ` + ns + ` namespace; clustervippstoken/` +
+			cvt.Name + ` is a token, whose targets are: vipps-token in 3 of 3 namespaces, 0 failing`))
+	})
+
 	It("says when the target is missing, names a token, or holds no token", func(ctx SpecContext) {
 		ns := newNamespace(ctx)
 		Expect(k8sClient.Create(ctx, &corev1.Secret{
@@ -122,6 +149,21 @@ var _ = Describe("inspect", func() {
 		Expect(out.stdout + out.stderr).NotTo(ContainSubstring("hunter2"))
 	})
 })
+
+// clusterTokenSecret is a Secret that the operator wrote for the ClusterVippsToken cvtName, as
+// owner's controller, holding an opaque token.
+func clusterTokenSecret(ns, name, cvtName string, owner metav1.OwnerReference) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: ns, OwnerReferences: []metav1.OwnerReference{owner},
+			Labels: map[string]string{
+				tokensv1alpha1.LabelManagedBy:         tokensv1alpha1.ManagedByValue,
+				tokensv1alpha1.LabelClusterVippsToken: cvtName,
+			},
+		},
+		Data: map[string][]byte{tokensv1alpha1.KeyAuthorization: []byte("Bearer opaque-4c2e9b7f1d3a5e60")},
+	}
+}
 
 // inspected reads the "Label:   value" lines that inspect prints into a map.
 func inspected(printed string) map[string]string {

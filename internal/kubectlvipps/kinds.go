@@ -30,15 +30,19 @@ import (
 )
 
 // tokenKind is a kind of resource that holds a token's settings and status. The commands
-// work through this list, so ClusterVippsToken, once it exists, is one more entry in kinds
-// (namespaced false: it is listed whatever the namespace, and named clustervippstoken/NAME).
+// work through kinds, so that a kind of token is one entry there.
 type tokenKind struct {
 	// kind is the Kind, as errors and the Secret's owner name it.
 	kind string
 	// names are what a user may type for it in KIND/NAME, the first the one printed.
 	names []string
-	// namespaced is whether the resource lives in a namespace.
+	// namespaced is whether the resource lives in a namespace; one that does not is listed
+	// whatever the namespace, and named KIND/NAME.
 	namespaced bool
+	// optional is whether the commands go on without the kind when the cluster lacks it or the
+	// user may not list it: ClusterVippsToken came after VippsToken, and a user who may read
+	// only a namespace may list no cluster-scoped resource.
+	optional bool
 	// newObject returns an empty object of the kind.
 	newObject func() client.Object
 	// list returns the summaries of the tokens that opts select; listTokens sets their kind.
@@ -72,34 +76,85 @@ var vippsTokenKind = tokenKind{
 		}
 		summaries := make([]tokenSummary, 0, len(list.Items))
 		for i := range list.Items {
-			summaries = append(summaries, summarizeVippsToken(&list.Items[i]))
+			// A ClusterVippsToken's VippsToken is shown, and renewed, as the ClusterVippsToken.
+			if clusterTokenOf(&list.Items[i]) == "" {
+				summaries = append(summaries, summarizeVippsToken(&list.Items[i]))
+			}
+		}
+		return summaries, nil
+	},
+}
+
+var clusterVippsTokenKind = tokenKind{
+	kind:      "ClusterVippsToken",
+	names:     []string{"clustervippstoken", "clustervippstokens", "cvt", "cvtoken"},
+	optional:  true,
+	newObject: func() client.Object { return &tokensv1alpha1.ClusterVippsToken{} },
+	list: func(ctx context.Context, c client.Reader, opts ...client.ListOption) ([]tokenSummary, error) {
+		var list tokensv1alpha1.ClusterVippsTokenList
+		if err := c.List(ctx, &list, opts...); err != nil {
+			return nil, err
+		}
+		summaries := make([]tokenSummary, 0, len(list.Items))
+		for i := range list.Items {
+			summaries = append(summaries, summarizeClusterVippsToken(&list.Items[i]))
 		}
 		return summaries, nil
 	},
 }
 
 // kinds are the token kinds the commands know.
-var kinds = []*tokenKind{&vippsTokenKind}
+var kinds = []*tokenKind{&vippsTokenKind, &clusterVippsTokenKind}
 
 // summarizeVippsToken is what status shows of tok.
 func summarizeVippsToken(tok *tokensv1alpha1.VippsToken) tokenSummary {
-	s := tokenSummary{
-		namespace:     tok.Namespace,
-		name:          tok.Name,
-		expiresAt:     tok.Status.ExpiresAt,
-		renewalTime:   tok.Status.RenewalTime,
-		nextRetryTime: tok.Status.NextRetryTime,
-		failures:      tok.Status.FailureCount,
-	}
-	if ready := apimeta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionReady); ready != nil {
-		s.ready, s.reason = string(ready.Status), ready.Reason
-	}
+	st := &tok.Status
+	s := summarize(tok, st.Conditions, st.ExpiresAt, st.RenewalTime, st.NextRetryTime, st.FailureCount)
 	names := make([]string, 0, len(tok.Spec.Targets))
 	for _, t := range tok.Spec.Targets {
 		names = append(names, t.Name)
 	}
 	s.targets = strings.Join(names, ",")
 	return s
+}
+
+// summarizeClusterVippsToken is what status shows of cvt: its one target, and how many of the
+// selected namespaces hold the token.
+func summarizeClusterVippsToken(cvt *tokensv1alpha1.ClusterVippsToken) tokenSummary {
+	st := &cvt.Status
+	s := summarize(cvt, st.Conditions, st.ExpiresAt, st.RenewalTime, st.NextRetryTime, st.FailureCount)
+	s.targets = fmt.Sprintf("%s in %d of %d namespaces, %d failing",
+		cvt.Spec.Target.Name, st.Namespaces.Ready, st.Namespaces.Selected, st.Namespaces.Failing)
+	return s
+}
+
+// summarize is what status shows of every kind of token, from its metadata and the status
+// fields that every kind has.
+func summarize(obj metav1.Object, conditions []metav1.Condition, expiresAt, renewalTime, nextRetryTime *metav1.Time,
+	failures int32) tokenSummary {
+	s := tokenSummary{
+		namespace:     obj.GetNamespace(),
+		name:          obj.GetName(),
+		expiresAt:     expiresAt,
+		renewalTime:   renewalTime,
+		nextRetryTime: nextRetryTime,
+		failures:      failures,
+	}
+	if ready := apimeta.FindStatusCondition(conditions, tokensv1alpha1.ConditionReady); ready != nil {
+		s.ready, s.reason = string(ready.Status), ready.Reason
+	}
+	return s
+}
+
+// clusterTokenOf is the name of the ClusterVippsToken that controls obj, "" when none does:
+// the operator makes a ClusterVippsToken's VippsToken and its targets so.
+func clusterTokenOf(obj metav1.Object) string {
+	owner := metav1.GetControllerOfNoCopy(obj)
+	if owner == nil || owner.Kind != clusterVippsTokenKind.kind ||
+		owner.APIVersion != tokensv1alpha1.GroupVersion.String() {
+		return ""
+	}
+	return owner.Name
 }
 
 // kindNamed returns the kind that name (vippstoken, vt, ...) stands for.

@@ -75,13 +75,11 @@ func TestRenewsIn(t *testing.T) {
 }
 
 func TestPrintStatus(t *testing.T) {
-	// clusterKind stands for a cluster-scoped kind such as ClusterVippsToken: a list of
-	// several kinds names each row's kind.
-	clusterKind := &tokenKind{kind: "ClusterVippsToken", names: []string{"clustervippstoken"}}
+	// A list of several kinds names each row's kind.
 	tokens := []tokenSummary{
 		{kind: &vippsTokenKind, namespace: "shop", name: "webshop", ready: "True", reason: "TokenValid",
 			expiresAt: at(41 * time.Minute), renewalTime: at(21 * time.Minute), targets: "vipps-token"},
-		{kind: clusterKind, name: "shared", ready: "False", reason: "TokenExpired",
+		{kind: &clusterVippsTokenKind, name: "shared", ready: "False", reason: "TokenExpired",
 			expiresAt: at(-3 * time.Minute), targets: "vipps-token"},
 	}
 	tests := []struct {
@@ -114,14 +112,19 @@ func TestPrintStatus(t *testing.T) {
 func TestParseTokenRef(t *testing.T) {
 	tests := []struct {
 		ref      string
+		wantKind *tokenKind
 		wantName string
 		wantErr  string
 	}{
-		{ref: "webshop", wantName: "webshop"},
-		{ref: "vippstoken/webshop", wantName: "webshop"},
-		{ref: "VippsToken/webshop", wantName: "webshop"},
-		{ref: "vt/webshop", wantName: "webshop"},
-		{ref: "secret/webshop", wantErr: `"secret" is not a kind of token; the kinds are vippstoken`},
+		{ref: "webshop", wantKind: &vippsTokenKind, wantName: "webshop"},
+		{ref: "vippstoken/webshop", wantKind: &vippsTokenKind, wantName: "webshop"},
+		{ref: "VippsToken/webshop", wantKind: &vippsTokenKind, wantName: "webshop"},
+		{ref: "vt/webshop", wantKind: &vippsTokenKind, wantName: "webshop"},
+		{ref: "clustervippstoken/shared", wantKind: &clusterVippsTokenKind, wantName: "shared"},
+		{ref: "ClusterVippsToken/shared", wantKind: &clusterVippsTokenKind, wantName: "shared"},
+		{ref: "cvt/shared", wantKind: &clusterVippsTokenKind, wantName: "shared"},
+		{ref: "cvtoken/shared", wantKind: &clusterVippsTokenKind, wantName: "shared"},
+		{ref: "secret/webshop", wantErr: `"secret" is not a kind of token; the kinds are vippstoken, clustervippstoken`},
 		{ref: "vippstoken/", wantErr: `"vippstoken/" names no token: write NAME or KIND/NAME`},
 	}
 	for _, tt := range tests {
@@ -134,8 +137,8 @@ func TestParseTokenRef(t *testing.T) {
 				}
 			case err != nil:
 				t.Errorf("parseTokenRef() error = %v", err)
-			case kind != &vippsTokenKind || name != tt.wantName:
-				t.Errorf("parseTokenRef() = %s %q, want VippsToken %q", kind.kind, name, tt.wantName)
+			case kind != tt.wantKind || name != tt.wantName:
+				t.Errorf("parseTokenRef() = %s %q, want %s %q", kind.kind, name, tt.wantKind.kind, tt.wantName)
 			}
 		})
 	}

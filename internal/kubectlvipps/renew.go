@@ -36,19 +36,24 @@ func newRenewCommand(o *Options) *cobra.Command {
 		Short: "Request a new token now, once per call",
 		Long: "renew sets the " + tokensv1alpha1.AnnotationRefresh + " annotation to a value of its own,\n" +
 			"the time of the call, so that the operator requests one new token for each call,\n" +
-			"also when a request is still backing off after a failure. A bare NAME is a VippsToken.",
-		Example: "  kubectl vipps renew webshop\n  kubectl vipps renew --all -n payments",
+			"also when a request is still backing off after a failure. A bare NAME is a VippsToken;\n" +
+			"a ClusterVippsToken is clustervippstoken/NAME (or cvt/NAME), whatever the namespace.\n\n" +
+			"--all renews every VippsToken in the namespace, and no ClusterVippsToken: the token of\n" +
+			"one serves every namespace it selects, so renew it by its name. The VippsToken that a\n" +
+			"ClusterVippsToken makes in the cluster resource namespace is renewed through it only.",
+		Example: "  kubectl vipps renew webshop\n  kubectl vipps renew --all -n payments\n" +
+			"  kubectl vipps renew clustervippstoken/shared",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case all && len(args) > 0:
 				return errors.New("give the names of tokens or --all, not both")
 			case !all && len(args) == 0:
-				return errors.New("give the name of a token to renew, or --all for every token in the namespace")
+				return errors.New("give the name of a token to renew, or --all for every VippsToken in the namespace")
 			}
 			return o.renew(cmd.Context(), args, all)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "renew every token in the namespace")
+	cmd.Flags().BoolVar(&all, "all", false, "renew every VippsToken in the namespace (no ClusterVippsToken)")
 	return cmd
 }
 
@@ -88,18 +93,17 @@ func (o *Options) renew(ctx context.Context, names []string, all bool) error {
 	return errors.Join(errs...)
 }
 
-// renewTargets are the tokens that names say, or with all every namespaced token in ns.
+// renewTargets are the tokens that names say, or with all every namespaced token in ns: a
+// cluster-scoped token serves other namespaces too, which renewing one namespace must not touch.
 func renewTargets(ctx context.Context, c client.Reader, ns string, names []string, all bool) ([]tokenRef, error) {
 	var refs []tokenRef
 	if all {
-		tokens, err := listTokens(ctx, c, ns, false)
+		tokens, _, err := listTokens(ctx, c, namespacedKinds(), ns, false)
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range tokens {
-			if t.kind.namespaced {
-				refs = append(refs, tokenRef{kind: t.kind, name: t.name})
-			}
+			refs = append(refs, tokenRef{kind: t.kind, name: t.name})
 		}
 		return refs, nil
 	}
@@ -129,6 +133,14 @@ func requestRefresh(ctx context.Context, c client.Client, ns string, ref tokenRe
 	}
 	if obj.GetDeletionTimestamp() != nil {
 		return fmt.Errorf("%s/%s is being deleted; the operator refreshes it no more", ref.kind.names[0], ref.name)
+	}
+	// The operator copies a ClusterVippsToken's refresh annotation onto its VippsToken, over a
+	// value of the VippsToken's own, and each change of value brings a refresh: the
+	// ClusterVippsToken's is the one to set.
+	if owner := clusterTokenOf(obj); owner != "" {
+		cvt := clusterVippsTokenKind.names[0] + "/" + owner
+		return fmt.Errorf("%s/%s is the token of %s, which sets its refresh annotation: renew %s",
+			ref.kind.names[0], ref.name, cvt, cvt)
 	}
 	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
 	annotations := obj.GetAnnotations()

@@ -74,8 +74,9 @@ var _ = Describe("renew", func() {
 			Expect(out.err).To(MatchError(message))
 		}
 		expectError(`VippsToken "nope" not found in the `+ns+` namespace`, "renew", "nope")
-		expectError(`"secret" is not a kind of token; the kinds are vippstoken`, "renew", "secret/webshop")
-		expectError("give the name of a token to renew, or --all for every token in the namespace", "renew")
+		expectError(`ClusterVippsToken "nope" not found`, "renew", "cvt/nope")
+		expectError(`"secret" is not a kind of token; the kinds are vippstoken, clustervippstoken`, "renew", "secret/webshop")
+		expectError("give the name of a token to renew, or --all for every VippsToken in the namespace", "renew")
 		expectError("give the names of tokens or --all, not both", "renew", "webshop", "--all")
 		Expect(refreshAnnotation(ctx, ns, "webshop")).To(BeEmpty())
 
@@ -83,6 +84,37 @@ var _ = Describe("renew", func() {
 		out := runPlugin(ctx, nil, "renew", "webshop", "nope", "-n", ns)
 		Expect(out.err).To(MatchError(ContainSubstring(`VippsToken "nope" not found`)))
 		Expect(refreshAnnotation(ctx, ns, "webshop")).NotTo(BeEmpty())
+	})
+
+	It("renews a ClusterVippsToken by its KIND/NAME whatever the namespace, and never with --all", func(ctx SpecContext) {
+		ns := newNamespace(ctx)
+		createWithStatus(ctx, ns, "webshop", tokensv1alpha1.VippsTokenStatus{})
+		cvt := createClusterWithStatus(ctx, "shared-", "vipps-token", tokensv1alpha1.ClusterVippsTokenStatus{})
+
+		first := renewedCluster(ctx, cvt.Name, "clustervippstoken/"+cvt.Name, "-n", ns)
+		second := renewedCluster(ctx, cvt.Name, "cvt/"+cvt.Name) // in the kubeconfig's namespace
+		Expect(second).NotTo(Equal(first), "a second call must request a second refresh")
+
+		By("renewing the namespace's VippsTokens only with --all, though status lists the ClusterVippsToken there")
+		out := runPlugin(ctx, nil, "renew", "--all", "-n", ns)
+		Expect(out.err).NotTo(HaveOccurred())
+		Expect(out.stdout).To(Equal("vippstoken/webshop: refresh requested (" +
+			tokensv1alpha1.AnnotationRefresh + "=" + refreshAnnotation(ctx, ns, "webshop") + ")\n"))
+		Expect(clusterRefreshAnnotation(ctx, cvt.Name)).To(Equal(second))
+	})
+
+	It("renews the VippsToken of a ClusterVippsToken only through the ClusterVippsToken", func(ctx SpecContext) {
+		ns := newNamespace(ctx)
+		cvt := createClusterWithStatus(ctx, "shared-", "vipps-token", tokensv1alpha1.ClusterVippsTokenStatus{})
+		createChild(ctx, ns, cvt)
+
+		out := runPlugin(ctx, nil, "renew", cvt.Name, "-n", ns)
+		Expect(out.err).To(MatchError("vippstoken/" + cvt.Name + " is the token of clustervippstoken/" + cvt.Name +
+			", which sets its refresh annotation: renew clustervippstoken/" + cvt.Name))
+		out = runPlugin(ctx, nil, "renew", "--all", "-n", ns)
+		Expect(out.err).NotTo(HaveOccurred())
+		Expect(out.stderr).To(HavePrefix("No tokens found in the "))
+		Expect(refreshAnnotation(ctx, ns, cvt.Name)).To(BeEmpty())
 	})
 
 	It("makes the operator request one new token per call", func(ctx SpecContext) {
@@ -119,10 +151,30 @@ func renewed(ctx context.Context, ns, ref string) string {
 	return value
 }
 
+// renewedCluster runs "renew args..." for the ClusterVippsToken name and returns the refresh
+// annotation it set.
+func renewedCluster(ctx context.Context, name string, args ...string) string {
+	GinkgoHelper()
+	out := runPlugin(ctx, nil, append([]string{"renew"}, args...)...)
+	Expect(out.err).NotTo(HaveOccurred())
+	value := clusterRefreshAnnotation(ctx, name)
+	Expect(out.stdout).To(Equal("clustervippstoken/" + name + ": refresh requested (" +
+		tokensv1alpha1.AnnotationRefresh + "=" + value + ")\n"))
+	return value
+}
+
 // refreshAnnotation is the refresh annotation of the VippsToken ns/name, "" when unset.
 func refreshAnnotation(ctx context.Context, ns, name string) string {
 	GinkgoHelper()
 	var tok tokensv1alpha1.VippsToken
 	Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &tok)).To(Succeed())
 	return tok.Annotations[tokensv1alpha1.AnnotationRefresh]
+}
+
+// clusterRefreshAnnotation is the refresh annotation of the ClusterVippsToken name, "" when unset.
+func clusterRefreshAnnotation(ctx context.Context, name string) string {
+	GinkgoHelper()
+	var cvt tokensv1alpha1.ClusterVippsToken
+	Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, &cvt)).To(Succeed())
+	return cvt.Annotations[tokensv1alpha1.AnnotationRefresh]
 }

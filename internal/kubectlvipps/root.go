@@ -18,8 +18,9 @@ limitations under the License.
 // tokens: status shows every token's readiness and times in human units, renew requests a
 // refresh, and inspect shows the claims of the token a target Secret holds, never the token.
 //
-// Each command has its file; kinds.go says which resources are tokens, so that a new kind
-// (ClusterVippsToken) is one more entry there, and render.go formats what the commands print.
+// Each command has its file; kinds.go says which resources are tokens (VippsToken and
+// ClusterVippsToken), so that a kind is one entry there, list.go lists them for every command,
+// and render.go formats what the commands print.
 package kubectlvipps
 
 import (

@@ -17,13 +17,10 @@ limitations under the License.
 package kubectlvipps
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 func newStatusCommand(o *Options) *cobra.Command {
@@ -31,9 +28,13 @@ func newStatusCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show every token's readiness, reason, time left and time to renewal",
-		Long: "status lists the tokens in the namespace (every namespace with -A): whether the targets\n" +
-			"hold a valid token and why not, how long the token has left and how long until the\n" +
-			"operator requests the next one, in human units.",
+		Long: "status lists the tokens in the namespace (every namespace with -A) and the\n" +
+			"ClusterVippsTokens, which belong to no namespace: whether the targets hold a valid token\n" +
+			"and why not, how long the token has left and how long until the operator requests the\n" +
+			"next one, in human units. A ClusterVippsToken's targets say how many of the namespaces\n" +
+			"it selects hold its token and how many fail; its VippsToken, in the cluster resource\n" +
+			"namespace, is not listed apart from it. Without the right to list ClusterVippsTokens,\n" +
+			"status warns and lists the VippsTokens.",
 		Example: "  kubectl vipps status\n  kubectl vipps status -A",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,9 +50,14 @@ func (o *Options) status(ctx context.Context, allNamespaces bool) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := listTokens(ctx, c, ns, allNamespaces)
+	tokens, unlisted, err := listTokens(ctx, c, kinds, ns, allNamespaces)
 	if err != nil {
 		return err
+	}
+	for _, why := range unlisted {
+		if _, err := fmt.Fprintf(o.IOStreams.ErrOut, "Warning: %v\n", why); err != nil {
+			return err
+		}
 	}
 	if len(tokens) == 0 {
 		where := "any namespace"
@@ -62,29 +68,4 @@ func (o *Options) status(ctx context.Context, allNamespaces bool) error {
 		return err
 	}
 	return printStatus(o.IOStreams.Out, o.Now(), tokens, allNamespaces)
-}
-
-// listTokens returns the tokens of every kind in namespace, or in all namespaces, sorted by
-// namespace and name. Cluster-scoped kinds are listed whatever the namespace.
-func listTokens(ctx context.Context, c client.Reader, namespace string, allNamespaces bool) ([]tokenSummary, error) {
-	var tokens []tokenSummary
-	for _, k := range kinds {
-		var opts []client.ListOption
-		if k.namespaced && !allNamespaces {
-			opts = append(opts, client.InNamespace(namespace))
-		}
-		found, err := k.list(ctx, c, opts...)
-		if err != nil {
-			return nil, explain(err, k.kind)
-		}
-		for i := range found {
-			found[i].kind = k
-		}
-		tokens = append(tokens, found...)
-	}
-	slices.SortFunc(tokens, func(a, b tokenSummary) int {
-		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name),
-			cmp.Compare(a.kind.kind, b.kind.kind))
-	})
-	return tokens, nil
 }

@@ -24,6 +24,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
@@ -36,27 +37,38 @@ var _ = Describe("status", func() {
 	now := time.Now().Truncate(time.Second)
 	clock := func() time.Time { return now }
 	at := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(d)} }
+	// createValidWebshop creates the VippsToken "webshop" whose token is valid for 41 more
+	// minutes and renewed in 21.
+	createValidWebshop := func(ctx SpecContext, ns string) {
+		createWithStatus(ctx, ns, "webshop", tokensv1alpha1.VippsTokenStatus{
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				ExpiresAt:   at(41 * time.Minute),
+				RenewalTime: at(21 * time.Minute),
+			},
+			Conditions: []metav1.Condition{ready(metav1.ConditionTrue, tokensv1alpha1.ReasonTokenValid)},
+		})
+	}
 
 	It("shows each token's readiness, reason and times in human units", func(ctx SpecContext) {
 		ns := newNamespace(ctx)
-		createWithStatus(ctx, ns, "webshop", tokensv1alpha1.VippsTokenStatus{
-			Conditions:  []metav1.Condition{ready(metav1.ConditionTrue, tokensv1alpha1.ReasonTokenValid)},
-			ExpiresAt:   at(41 * time.Minute),
-			RenewalTime: at(21 * time.Minute),
-		})
+		createValidWebshop(ctx, ns)
 		createWithStatus(ctx, ns, "partner-reports", tokensv1alpha1.VippsTokenStatus{
-			Conditions:    []metav1.Condition{ready(metav1.ConditionTrue, tokensv1alpha1.ReasonVippsUnavailable)},
-			ExpiresAt:     at(4*time.Minute + 30*time.Second),
-			RenewalTime:   at(-30 * time.Second),
-			FailureCount:  2,
-			NextRetryTime: at(45 * time.Second),
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				ExpiresAt:     at(4*time.Minute + 30*time.Second),
+				RenewalTime:   at(-30 * time.Second),
+				FailureCount:  2,
+				NextRetryTime: at(45 * time.Second),
+			},
+			Conditions: []metav1.Condition{ready(metav1.ConditionTrue, tokensv1alpha1.ReasonVippsUnavailable)},
 		})
 		createWithStatus(ctx, ns, "lapsed", tokensv1alpha1.VippsTokenStatus{
-			Conditions:    []metav1.Condition{ready(metav1.ConditionFalse, tokensv1alpha1.ReasonTokenExpired)},
-			ExpiresAt:     at(-3 * time.Minute),
-			RenewalTime:   at(-8 * time.Minute),
-			FailureCount:  1,
-			NextRetryTime: at(2 * time.Hour),
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				ExpiresAt:     at(-3 * time.Minute),
+				RenewalTime:   at(-8 * time.Minute),
+				FailureCount:  1,
+				NextRetryTime: at(2 * time.Hour),
+			},
+			Conditions: []metav1.Condition{ready(metav1.ConditionFalse, tokensv1alpha1.ReasonTokenExpired)},
 		})
 		createWithStatus(ctx, ns, "rejected", tokensv1alpha1.VippsTokenStatus{
 			Conditions: []metav1.Condition{ready(metav1.ConditionFalse, tokensv1alpha1.ReasonCredentialsRejected)},
@@ -79,8 +91,11 @@ var _ = Describe("status", func() {
 	It("lists every namespace with -A, and says so when a namespace has no tokens", func(ctx SpecContext) {
 		first, second, empty := newNamespace(ctx), newNamespace(ctx), newNamespace(ctx)
 		createWithStatus(ctx, first, "webshop", tokensv1alpha1.VippsTokenStatus{
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				ExpiresAt:   at(20 * time.Hour),
+				RenewalTime: at(12 * time.Hour),
+			},
 			Conditions: []metav1.Condition{ready(metav1.ConditionTrue, tokensv1alpha1.ReasonTokenValid)},
-			ExpiresAt:  at(20 * time.Hour), RenewalTime: at(12 * time.Hour),
 		})
 		createWithStatus(ctx, second, "webshop", tokensv1alpha1.VippsTokenStatus{})
 
@@ -98,6 +113,64 @@ var _ = Describe("status", func() {
 		Expect(out.stdout).To(BeEmpty())
 		Expect(out.stderr).To(Equal("No tokens found in the " + empty + " namespace.\n"))
 	})
+
+	It("lists the ClusterVippsTokens whatever the namespace, with the namespaces that hold the token", func(ctx SpecContext) {
+		ns := newNamespace(ctx)
+		createValidWebshop(ctx, ns)
+		shared := createClusterWithStatus(ctx, "shared-", "vipps-token", tokensv1alpha1.ClusterVippsTokenStatus{
+			TokenStatus: tokensv1alpha1.TokenStatus{
+				ExpiresAt:   at(50 * time.Minute),
+				RenewalTime: at(30 * time.Minute),
+			},
+			Conditions: []metav1.Condition{ready(metav1.ConditionTrue, tokensv1alpha1.ReasonNamespacesFailing)},
+			Namespaces: tokensv1alpha1.NamespaceCounts{Selected: 12, Ready: 11, Failing: 1},
+			FailingNamespaces: []tokensv1alpha1.NamespaceFailure{{
+				Namespace: "legacy", Reason: tokensv1alpha1.ReasonTargetConflict, Message: "vipps-token is somebody else's",
+			}},
+		})
+		partner := createClusterWithStatus(ctx, "partner-", "partner-token", tokensv1alpha1.ClusterVippsTokenStatus{})
+		createChild(ctx, ns, shared)
+
+		out := runPlugin(ctx, clock, "status", "-n", ns)
+		Expect(out.err).NotTo(HaveOccurred())
+		Expect(table(out.stdout)).To(Equal([][]string{
+			{"NAME", "READY", "REASON", "EXPIRES IN", "RENEWS IN", "TARGETS"},
+			{"clustervippstoken/" + partner.Name, "-", "-", "-", "-", "partner-token in 0 of 0 namespaces, 0 failing"},
+			{"clustervippstoken/" + shared.Name, "True", "NamespacesFailing", "50m", "30m",
+				"vipps-token in 11 of 12 namespaces, 1 failing"},
+			{"vippstoken/webshop", "True", "TokenValid", "41m", "21m", "webshop-token"},
+		}), "the ClusterVippsToken's own VippsToken is not listed apart from it")
+		Expect(out.stderr).To(BeEmpty())
+
+		out = runPlugin(ctx, clock, "status", "-A")
+		Expect(out.err).NotTo(HaveOccurred())
+		rows := table(out.stdout)
+		Expect(rows).To(ContainElements(
+			[]string{"-", "clustervippstoken/" + shared.Name, "True", "NamespacesFailing", "50m", "30m",
+				"vipps-token in 11 of 12 namespaces, 1 failing"},
+			[]string{ns, "vippstoken/webshop", "True", "TokenValid", "41m", "21m", "webshop-token"},
+		))
+		Expect(rows).NotTo(ContainElement(ContainElement("vippstoken/"+shared.Name)), "nor with -A")
+	})
+
+	It("lists the VippsTokens, and warns, for a user who may not list ClusterVippsTokens", func(ctx SpecContext) {
+		ns := newNamespace(ctx)
+		createWithStatus(ctx, ns, "webshop", tokensv1alpha1.VippsTokenStatus{})
+		createClusterWithStatus(ctx, "shared-", "vipps-token", tokensv1alpha1.ClusterVippsTokenStatus{})
+		user := grantNamespaceViewer(ctx, ns)
+
+		var out output
+		Eventually(func(g Gomega) { // until the API server's authorizer has seen the RoleBinding
+			out = runPlugin(ctx, clock, "status", "-n", ns, "--as", user)
+			g.Expect(out.err).NotTo(HaveOccurred())
+		}).Should(Succeed())
+		Expect(table(out.stdout)).To(Equal([][]string{
+			{"NAME", "READY", "REASON", "EXPIRES IN", "RENEWS IN", "TARGETS"},
+			{"webshop", "-", "-", "-", "-", "webshop-token"},
+		}))
+		Expect(out.stderr).To(And(HavePrefix("Warning: ClusterVippsTokens are not shown: "),
+			ContainSubstring(`User "`+user+`" cannot list resource "clustervippstokens"`), HaveSuffix("\n")))
+	})
 })
 
 // createWithStatus creates a VippsToken in a namespace the operator does not watch, writing
@@ -108,6 +181,24 @@ func createWithStatus(ctx context.Context, ns, name string, status tokensv1alpha
 	Expect(k8sClient.Create(ctx, tok)).To(Succeed())
 	tok.Status = status
 	Expect(k8sClient.Status().Update(ctx, tok)).To(Succeed())
+}
+
+// grantNamespaceViewer lets a user of its own read the VippsTokens of ns, and nothing else, as a
+// RoleBinding of the viewer role in ns does, and returns the user's name for --as.
+func grantNamespaceViewer(ctx context.Context, ns string) string {
+	GinkgoHelper()
+	user := ns + "-viewer"
+	meta := metav1.ObjectMeta{Name: "vippstoken-viewer", Namespace: ns}
+	Expect(k8sClient.Create(ctx, &rbacv1.Role{ObjectMeta: meta, Rules: []rbacv1.PolicyRule{{
+		APIGroups: []string{tokensv1alpha1.GroupVersion.Group}, Resources: []string{"vippstokens"},
+		Verbs: []string{"get", "list", "watch"},
+	}}})).To(Succeed())
+	Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: meta,
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: meta.Name},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: user}},
+	})).To(Succeed())
+	return user
 }
 
 // ready is a Ready condition.

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,8 +39,8 @@ const (
 	docsEnd   = "<!-- END argocd-cm -->\n"
 )
 
-// argocdCMKey is the <group>_<kind> suffix of the customization's argocd-cm keys.
-const argocdCMKey = group + "_" + kind
+// argocdCMKey is the <group>_<kind> suffix of the argocd-cm keys of the customization of kind.
+func argocdCMKey(kind string) string { return group + "_" + kind }
 
 func TestArgoCDConfigMapInDocs(t *testing.T) {
 	configMap := argocdConfigMap(t)
@@ -67,7 +68,8 @@ func TestArgoCDConfigMapInDocs(t *testing.T) {
 	}
 }
 
-// argocdConfigMap is the argocd-cm with the customization's keys.
+// argocdConfigMap is the argocd-cm with the customizations' keys: VippsToken's health check
+// and actions, and ClusterVippsToken's health check.
 func argocdConfigMap(t *testing.T) string {
 	return fmt.Sprintf(`apiVersion: v1
 kind: ConfigMap
@@ -84,8 +86,11 @@ data:
 %[3]s    definitions:
       - name: refresh
         action.lua: |
-%[4]s`, argocdCMKey,
-		indent(mustRead(t, healthScript), 4), indent(mustRead(t, discoveryScript), 6), indent(mustRead(t, refreshScript), 10))
+%[4]s  resource.customizations.health.%[5]s: |
+%[6]s`, argocdCMKey(tokenKind),
+		indent(mustRead(t, tokenKind, healthScript), 4), indent(mustRead(t, tokenKind, discoveryScript), 6),
+		indent(mustRead(t, tokenKind, refreshScript), 10),
+		argocdCMKey(clusterTokenKind), indent(mustRead(t, clusterTokenKind, healthScript), 4))
 }
 
 // indent indents every line of script that is not empty by n spaces.
@@ -101,25 +106,27 @@ func indent(script string, n int) string {
 
 // checkConfigMap reads configMap as Argo CD's settings manager reads argocd-cm
 // (util/settings/settings.go, appendResourceOverridesFromSplitKeys) and checks that it
-// gives back the scripts, for VippsToken.
+// gives back the scripts: health and actions for VippsToken, health for ClusterVippsToken.
 func checkConfigMap(t *testing.T, configMap string) {
 	var cm corev1.ConfigMap
 	if err := yaml.UnmarshalStrict([]byte(configMap), &cm); err != nil {
 		t.Fatal(err)
 	}
-	if len(cm.Data) != 2 {
-		t.Errorf("argocd-cm has keys %v, want the health and the actions key", cm.Data)
-	}
+	want := []string{"health/" + tokenKind, "actions/" + tokenKind, "health/" + clusterTokenKind}
+	var got []string
 	for key, value := range cm.Data {
 		// resource.customizations.<type>.<group>_<kind>, and <group>_<kind> becomes <group>/<kind>.
 		parts := strings.SplitN(key, ".", 4)
-		if len(parts) != 4 || strings.ReplaceAll(parts[3], "_", "/") != group+"/"+kind {
-			t.Errorf("key %s is not for %s/%s", key, group, kind)
+		groupKind := strings.SplitN(strings.ReplaceAll(parts[len(parts)-1], "_", "/"), "/", 2)
+		if len(parts) != 4 || len(groupKind) != 2 || groupKind[0] != group {
+			t.Errorf("key %s is not for a kind of %s", key, group)
 			continue
 		}
+		kind := groupKind[1]
+		got = append(got, parts[2]+"/"+kind)
 		switch parts[2] {
 		case "health":
-			expectScript(t, key, value, healthScript)
+			expectScript(t, key, value, kind, healthScript)
 		case "actions":
 			var actions struct {
 				DiscoveryLua string `json:"discovery.lua"`
@@ -131,20 +138,24 @@ func checkConfigMap(t *testing.T, configMap string) {
 			if err := yaml.UnmarshalStrict([]byte(value), &actions); err != nil {
 				t.Fatal(err)
 			}
-			expectScript(t, key+" discovery.lua", actions.DiscoveryLua, discoveryScript)
+			expectScript(t, key+" discovery.lua", actions.DiscoveryLua, kind, discoveryScript)
 			if len(actions.Definitions) != 1 || actions.Definitions[0].Name != "refresh" {
 				t.Fatalf("%s defines %+v, want refresh alone", key, actions.Definitions)
 			}
-			expectScript(t, key+" refresh", actions.Definitions[0].ActionLua, refreshScript)
+			expectScript(t, key+" refresh", actions.Definitions[0].ActionLua, kind, refreshScript)
 		default:
 			t.Errorf("key %s is no health or actions customization", key)
 		}
 	}
+	if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+		t.Errorf("argocd-cm customizes %v, want %v", got, want)
+	}
 }
 
-func expectScript(t *testing.T, what, got, path string) {
+// expectScript expects got to be the script at path of the customization of kind.
+func expectScript(t *testing.T, what, got, kind, path string) {
 	t.Helper()
-	if want := mustRead(t, path); got != want {
+	if want := mustRead(t, kind, path); got != want {
 		t.Errorf("%s is\n%s\nwant %s:\n%s", what, got, path, want)
 	}
 }

@@ -27,18 +27,26 @@ import (
 
 // The customization lives in argocd/resource_customizations/<group>/<Kind>, the layout of
 // argo-cd's resource_customizations directory, so that it can be copied there as it is.
+// Argo CD keys health checks by group and kind, so ClusterVippsToken has a directory of its
+// own, with the same health.lua (TestClusterVippsTokenHealthIsVippsTokens) and captures of
+// its own; it has no actions.
 
 const (
-	group = "tokens.vippsoperator.dev"
-	kind  = "VippsToken"
+	group            = "tokens.vippsoperator.dev"
+	tokenKind        = "VippsToken"
+	clusterTokenKind = "ClusterVippsToken"
 )
 
-// customizationDir is the directory of the VippsToken customization.
-func customizationDir() string {
+// healthKinds are the kinds with a health check: health.lua, health_test.yaml and testdata/.
+var healthKinds = []string{tokenKind, clusterTokenKind}
+
+// customizationDir is the directory of the customization of kind.
+func customizationDir(kind string) string {
 	return filepath.Join(testenv.RepoRoot(), "argocd", "resource_customizations", group, kind)
 }
 
 // Paths of the scripts and the upstream-format test files, relative to customizationDir.
+// Only VippsToken has the actions.
 const (
 	healthScript    = "health.lua"
 	healthTests     = "health_test.yaml"
@@ -47,9 +55,9 @@ const (
 	actionTests     = "actions/action_test.yaml"
 )
 
-// readCustomization reads a file of the customization.
-func readCustomization(path string) (string, error) {
-	contents, err := os.ReadFile(filepath.Join(customizationDir(), path))
+// readCustomization reads a file of the customization of kind.
+func readCustomization(kind, path string) (string, error) {
+	contents, err := os.ReadFile(filepath.Join(customizationDir(kind), path))
 	return string(contents), err
 }
 
@@ -87,9 +95,9 @@ type actionTestFile struct {
 	} `json:"actionTests"`
 }
 
-// readTestFile reads an upstream-format test file of the customization into out.
-func readTestFile(path string, out any) error {
-	contents, err := os.ReadFile(filepath.Join(customizationDir(), path))
+// readTestFile reads an upstream-format test file of the customization of kind into out.
+func readTestFile(kind, path string, out any) error {
+	contents, err := os.ReadFile(filepath.Join(customizationDir(kind), path))
 	if err != nil {
 		return err
 	}

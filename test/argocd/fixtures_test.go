@@ -40,7 +40,14 @@ import (
 
 // newNamespace creates the namespace of a spec.
 func newNamespace(name string) string {
-	Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
+	return newLabelledNamespace(name, nil)
+}
+
+// newLabelledNamespace creates a namespace of a spec with labels.
+func newLabelledNamespace(name string, labels map[string]string) string {
+	GinkgoHelper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+	Expect(k8sClient.Create(suiteCtx, ns)).To(Succeed())
 	return name
 }
 
@@ -57,15 +64,15 @@ func newCredentials(namespace, secretName string) fakevipps.Credentials {
 // "shop-token". The short minimum interval lets specs use tokens that live seconds.
 func newToken(namespace string) *tokensv1alpha1.VippsToken {
 	tok := operatortest.StandardToken(namespace, "shop", fakeServer.URL, "shop-token")
-	tok.TypeMeta = metav1.TypeMeta{APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: kind}
+	tok.TypeMeta = metav1.TypeMeta{APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: tokenKind}
 	tok.Spec.RefreshPolicy = &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}}
 	return tok
 }
 
-// create creates tok and returns the API server's answer, which has no status yet. The
-// VippsToken is deleted when the spec ends, so that its renewals do not reach the fake
-// during a later spec.
-func create(tok *tokensv1alpha1.VippsToken) *unstructured.Unstructured {
+// create creates tok (a VippsToken or a ClusterVippsToken, with its TypeMeta) and returns the
+// API server's answer, which has no status yet. It is deleted when the spec ends, so that its
+// renewals do not reach the fake during a later spec.
+func create(tok client.Object) *unstructured.Unstructured {
 	GinkgoHelper()
 	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tok)
 	Expect(err).NotTo(HaveOccurred())
@@ -91,9 +98,14 @@ func withOutage() {
 
 // live reads the VippsToken "shop" as Argo CD does: the whole object, from the API server.
 func live(g Gomega, namespace string) *unstructured.Unstructured {
+	return liveObject(g, tokenKind, client.ObjectKey{Namespace: namespace, Name: "shop"})
+}
+
+// liveObject reads the object of kind at key as Argo CD does.
+func liveObject(g Gomega, kind string, key client.ObjectKey) *unstructured.Unstructured {
 	obj := &unstructured.Unstructured{}
 	obj.SetGroupVersionKind(tokensv1alpha1.GroupVersion.WithKind(kind))
-	g.Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: namespace, Name: "shop"}, obj)).To(Succeed())
+	g.Expect(k8sClient.Get(suiteCtx, key, obj)).To(Succeed())
 	return obj
 }
 
@@ -101,15 +113,27 @@ func live(g Gomega, namespace string) *unstructured.Unstructured {
 // condition has the status and reason given, and returns it as it was then.
 func eventuallyReady(namespace string, status metav1.ConditionStatus, reason string) *unstructured.Unstructured {
 	GinkgoHelper()
+	return eventuallyReadyIs(tokenKind, client.ObjectKey{Namespace: namespace, Name: "shop"}, status, reason, nil)
+}
+
+// eventuallyReadyIs waits until the object of kind at key has observed its spec, its Ready
+// condition has the status and reason given and also (unless nil) settled holds, and returns
+// it as it was then.
+func eventuallyReadyIs(kind string, key client.ObjectKey, status metav1.ConditionStatus, reason string,
+	settled func(Gomega, *unstructured.Unstructured)) *unstructured.Unstructured {
+	GinkgoHelper()
 	var obj *unstructured.Unstructured
 	Eventually(func(g Gomega) {
-		obj = live(g, namespace)
-		tok := typed(obj.Object)
+		obj = liveObject(g, kind, key)
+		tok := common(obj.Object)
 		ready := meta.FindStatusCondition(tok.Status.Conditions, tokensv1alpha1.ConditionReady)
 		g.Expect(ready).NotTo(BeNil())
 		g.Expect(ready.Status).To(Equal(status), ready.Message)
 		g.Expect(ready.Reason).To(Equal(reason), ready.Message)
 		g.Expect(tok.Status.ObservedGeneration).To(Equal(tok.Generation))
+		if settled != nil {
+			settled(g, obj)
+		}
 	}).Should(Succeed())
 	return obj
 }
@@ -118,6 +142,26 @@ func eventuallyReady(namespace string, status metav1.ConditionStatus, reason str
 func typed(obj map[string]any) *tokensv1alpha1.VippsToken {
 	GinkgoHelper()
 	tok := &tokensv1alpha1.VippsToken{}
+	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(obj, tok)).To(Succeed())
+	return tok
+}
+
+// commonToken is what a VippsToken and a ClusterVippsToken have in common, and what
+// health.lua reads of either: the metadata, and the conditions and observed generation of
+// the status.
+type commonToken struct {
+	metav1.ObjectMeta `json:"metadata"`
+	Status            struct {
+		Conditions         []metav1.Condition `json:"conditions"`
+		ObservedGeneration int64              `json:"observedGeneration"`
+	} `json:"status"`
+}
+
+// common converts a VippsToken or a ClusterVippsToken, read or captured as unstructured, into
+// what they have in common.
+func common(obj map[string]any) *commonToken {
+	GinkgoHelper()
+	tok := &commonToken{}
 	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(obj, tok)).To(Succeed())
 	return tok
 }

@@ -45,52 +45,70 @@ var libModes = []struct {
 }{{"built-in", true}, {"argocd-cm", false}}
 
 func TestHealthTestYAML(t *testing.T) {
-	script := mustRead(t, healthScript)
-	var file healthTestFile
-	if err := readTestFile(healthTests, &file); err != nil {
-		t.Fatal(err)
-	}
-	for _, test := range file.Tests {
-		obj := mustReadObject(t, filepath.Join(customizationDir(), test.InputPath))
-		for _, mode := range libModes {
-			t.Run(test.InputPath+"/"+mode.name, func(t *testing.T) {
-				got, err := executeHealth(obj, script, mode.openLibs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got != test.HealthStatus {
-					t.Errorf("health.lua returned %+v, health_test.yaml expects %+v", got, test.HealthStatus)
-				}
-			})
+	for _, kind := range healthKinds {
+		script := mustRead(t, kind, healthScript)
+		var file healthTestFile
+		if err := readTestFile(kind, healthTests, &file); err != nil {
+			t.Fatal(err)
+		}
+		if len(file.Tests) == 0 {
+			t.Errorf("%s of %s has no tests", healthTests, kind)
+		}
+		for _, test := range file.Tests {
+			obj := mustReadObject(t, filepath.Join(customizationDir(kind), test.InputPath))
+			if obj["kind"] != kind {
+				t.Errorf("%s of %s is a %v", test.InputPath, kind, obj["kind"])
+			}
+			for _, mode := range libModes {
+				t.Run(kind+"/"+test.InputPath+"/"+mode.name, func(t *testing.T) {
+					got, err := executeHealth(obj, script, mode.openLibs)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got != test.HealthStatus {
+						t.Errorf("health.lua returned %+v, health_test.yaml expects %+v", got, test.HealthStatus)
+					}
+				})
+			}
 		}
 	}
 }
 
 // TestEveryCaptureIsTested keeps testdata/ and health_test.yaml in step.
 func TestEveryCaptureIsTested(t *testing.T) {
-	var file healthTestFile
-	if err := readTestFile(healthTests, &file); err != nil {
-		t.Fatal(err)
-	}
-	captures, err := filepath.Glob(filepath.Join(customizationDir(), "testdata", "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, capture := range captures {
-		inputPath := "testdata/" + filepath.Base(capture)
-		if !slices.ContainsFunc(file.Tests, func(test healthTest) bool { return test.InputPath == inputPath }) {
-			t.Errorf("%s has no test in %s", inputPath, healthTests)
+	for _, kind := range healthKinds {
+		var file healthTestFile
+		if err := readTestFile(kind, healthTests, &file); err != nil {
+			t.Fatal(err)
 		}
+		captures, err := filepath.Glob(filepath.Join(customizationDir(kind), "testdata", "*.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, capture := range captures {
+			inputPath := "testdata/" + filepath.Base(capture)
+			if !slices.ContainsFunc(file.Tests, func(test healthTest) bool { return test.InputPath == inputPath }) {
+				t.Errorf("%s of %s has no test in %s", inputPath, kind, healthTests)
+			}
+		}
+	}
+}
+
+// TestClusterVippsTokenHealthIsVippsTokens: Argo CD reads a ClusterVippsToken as it reads a
+// VippsToken, whose status follows the same conventions, with the same script.
+func TestClusterVippsTokenHealthIsVippsTokens(t *testing.T) {
+	if mustRead(t, clusterTokenKind, healthScript) != mustRead(t, tokenKind, healthScript) {
+		t.Errorf("the health.lua of %s differs from that of %s; they must be the same script", clusterTokenKind, tokenKind)
 	}
 }
 
 func TestActionTestYAML(t *testing.T) {
 	var file actionTestFile
-	if err := readTestFile(actionTests, &file); err != nil {
+	if err := readTestFile(tokenKind, actionTests, &file); err != nil {
 		t.Fatal(err)
 	}
-	actionsDir := filepath.Join(customizationDir(), "actions")
-	discovery := mustRead(t, discoveryScript)
+	actionsDir := filepath.Join(customizationDir(tokenKind), "actions")
+	discovery := mustRead(t, tokenKind, discoveryScript)
 	for _, test := range file.DiscoveryTests {
 		obj := mustReadObject(t, filepath.Join(actionsDir, test.InputPath))
 		for _, mode := range libModes {
@@ -107,7 +125,7 @@ func TestActionTestYAML(t *testing.T) {
 	}
 	for _, test := range file.ActionTests {
 		t.Run("actions/"+test.Action+"/"+test.InputPath, func(t *testing.T) {
-			script := mustRead(t, filepath.Join("actions", test.Action, "action.lua"))
+			script := mustRead(t, tokenKind, filepath.Join("actions", test.Action, "action.lua"))
 			// The API server runs actions with the standard libraries closed, from argocd-cm
 			// and built in alike.
 			got, err := executeAction(mustReadObject(t, filepath.Join(actionsDir, test.InputPath)), script, false)
@@ -173,9 +191,9 @@ func sameActions(got, want []resourceAction) bool {
 	return reflect.DeepEqual(got, want)
 }
 
-func mustRead(t *testing.T, path string) string {
+func mustRead(t *testing.T, kind, path string) string {
 	t.Helper()
-	contents, err := readCustomization(path)
+	contents, err := readCustomization(kind, path)
 	if err != nil {
 		t.Fatal(err)
 	}

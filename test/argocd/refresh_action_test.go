@@ -50,7 +50,7 @@ var _ = Describe("The refresh action on live VippsTokens", func() {
 			refreshed := stripped(obj)
 			Expect(unstructured.SetNestedField(refreshed, placeholderRefresh,
 				"metadata", "annotations", tokensv1alpha1.AnnotationRefresh)).To(Succeed())
-			writeCapture("actions/testdata/vippstoken-refreshed.yaml",
+			writeCapture(tokenKind, "actions/testdata/vippstoken-refreshed.yaml",
 				"# vippstoken.yaml as the refresh action must return it; written by test/argocd with it.\n", refreshed)
 		}
 
@@ -97,7 +97,7 @@ var _ = Describe("The refresh action on live VippsTokens", func() {
 func expectOffered(obj *unstructured.Unstructured, disabled bool) {
 	GinkgoHelper()
 	for _, mode := range libModes {
-		offered, err := executeDiscovery(obj.Object, mustReadScript(discoveryScript), mode.openLibs)
+		offered, err := executeDiscovery(obj.Object, mustReadScript(tokenKind, discoveryScript), mode.openLibs)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(offered).To(ConsistOf(resourceAction{Name: "refresh", Disabled: disabled}), mode.name)
 	}
@@ -107,7 +107,7 @@ func expectOffered(obj *unstructured.Unstructured, disabled bool) {
 // and returns the annotation's new value. The patch must set that annotation and nothing else.
 func runRefresh(obj *unstructured.Unstructured) string {
 	GinkgoHelper()
-	returned, err := executeAction(obj.Object, mustReadScript(refreshScript), false)
+	returned, err := executeAction(obj.Object, mustReadScript(tokenKind, refreshScript), false)
 	Expect(err).NotTo(HaveOccurred())
 	newObj := &unstructured.Unstructured{Object: returned}
 	value := newObj.GetAnnotations()[tokensv1alpha1.AnnotationRefresh]

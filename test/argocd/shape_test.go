@@ -26,13 +26,14 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// expectSameShape compares the committed capture at path with its live counterpart.
-func expectSameShape(path string, captured map[string]any) {
+// expectSameShape compares the committed capture at path, of the customization of kind,
+// with its live counterpart.
+func expectSameShape(kind, path string, captured map[string]any) {
 	GinkgoHelper()
-	committed, err := readObject(filepath.Join(customizationDir(), path))
+	committed, err := readObject(filepath.Join(customizationDir(kind), path))
 	Expect(err).NotTo(HaveOccurred(), "run with %s=1 to capture it", updateEnv)
 	Expect(shapeOf(committed)).To(Equal(shapeOf(captured)),
-		"%s no longer looks like the live VippsToken of its phase; run with %s=1 to capture it again", path, updateEnv)
+		"%s no longer looks like the live %s of its phase; run with %s=1 to capture it again", path, kind, updateEnv)
 }
 
 // shape is what a capture must keep of its phase: which status fields are set, each
@@ -47,7 +48,7 @@ type shape struct {
 func shapeOf(obj map[string]any) shape {
 	GinkgoHelper()
 	status, _ := obj["status"].(map[string]any)
-	tok := typed(obj)
+	tok := common(obj)
 	s := shape{
 		StatusFields: slices.Sorted(maps.Keys(status)),
 		Behind:       tok.Status.ObservedGeneration < tok.Generation,

@@ -14,10 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package argocd tests the Argo CD resource customization of VippsToken (health check and
-// refresh action, in argocd/resource_customizations) on the interpreter Argo CD runs it on,
-// against VippsTokens that the real reconciler brought into each phase, and captures those
-// objects as the customization's test data.
+// Package argocd tests the Argo CD resource customizations of VippsToken (health check and
+// refresh action) and of ClusterVippsToken (health check), in argocd/resource_customizations,
+// on the interpreter Argo CD runs them on, against objects that the real reconcilers brought
+// into each phase, and captures those objects as the customizations' test data.
 package argocd
 
 import (
@@ -39,9 +39,14 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/suitetest"
 )
 
-// The suite runs the real reconciler in a manager against a real kube-apiserver and etcd,
-// with the project's fake Vipps server behind an allowed endpoint, as internal/controller's
-// suite does. Specs read through k8sClient, which goes to the API server directly.
+// The suite runs the real reconcilers, of VippsTokens and of ClusterVippsTokens, in a manager
+// against a real kube-apiserver and etcd, with the project's fake Vipps server behind an
+// allowed endpoint, as internal/controller's suite does. Specs read through k8sClient, which
+// goes to the API server directly.
+
+// clusterResourceNamespace is the suite's --cluster-resource-namespace: the credentials of
+// ClusterVippsTokens, and their VippsTokens, live there.
+const clusterResourceNamespace = "vipps-cluster-resources"
 
 // updateEnv, set to 1, makes the suite write what it captures into the customization's
 // testdata instead of comparing the committed files with it.
@@ -62,7 +67,7 @@ func updating() bool { return os.Getenv(updateEnv) == "1" }
 func TestArgoCD(t *testing.T) {
 	SetDefaultConsistentlyDuration(3 * time.Second)
 	SetDefaultConsistentlyPollingInterval(200 * time.Millisecond)
-	suitetest.Run(t, "Argo CD customization of VippsToken", 15*time.Second, 100*time.Millisecond)
+	suitetest.Run(t, "Argo CD customizations of VippsToken and ClusterVippsToken", 15*time.Second, 100*time.Millisecond)
 }
 
 var _ = BeforeSuite(func() {
@@ -72,5 +77,6 @@ var _ = BeforeSuite(func() {
 	env, k8sClient = suitetest.StartAPIServer()
 	fake, fakeServer = operatortest.StartFakeVipps()
 
-	operatortest.StartOperator(suiteCtx, env, fakeServer.URL)
+	newNamespace(clusterResourceNamespace)
+	operatortest.StartClusterOperator(suiteCtx, env, fakeServer.URL, clusterResourceNamespace)
 })

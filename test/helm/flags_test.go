@@ -34,7 +34,8 @@ var _ = Describe("The manager", func() {
 		Expect(strings.Join(args, " ")).To(And(
 			ContainSubstring("--allowed-endpoints="), ContainSubstring("--vipps-timeout="),
 			ContainSubstring("--leader-election-namespace="), ContainSubstring("--enable-rollout-restarts"),
-			ContainSubstring("--rollout-restart-min-interval=")), "allOn sets every manager value")
+			ContainSubstring("--rollout-restart-min-interval="), ContainSubstring("--cluster-resource-namespace=")),
+			"allOn sets every manager value")
 
 		dir := GinkgoT().TempDir()
 		manager := filepath.Join(dir, "manager")

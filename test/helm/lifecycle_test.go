@@ -27,8 +27,6 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/installtest"
 )
 
-const crdName = "vippstokens.tokens.vippsoperator.dev"
-
 // helmRelease runs helm against envtest's API server as the installing user, which must
 // succeed.
 func helmRelease(args ...string) {
@@ -37,10 +35,10 @@ func helmRelease(args ...string) {
 	Expect(err).NotTo(HaveOccurred(), stderr)
 }
 
-// liveCRD returns the VippsToken CRD as the API server has it, or nil when there is none.
-func liveCRD() *apiextensionsv1.CustomResourceDefinition {
+// liveCRD returns the CRD of that name as the API server has it, or nil when there is none.
+func liveCRD(name string) *apiextensionsv1.CustomResourceDefinition {
 	crd := &apiextensionsv1.CustomResourceDefinition{}
-	err := k8sClient.Get(ctx, client.ObjectKey{Name: crdName}, crd)
+	err := k8sClient.Get(ctx, client.ObjectKey{Name: name}, crd)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -50,33 +48,45 @@ func liveCRD() *apiextensionsv1.CustomResourceDefinition {
 
 // What crds.keep is for, with a real helm against a real API server: Helm upgrades a CRD
 // that is a template (never one in crds/), and `helm uninstall` deletes it, and with it every
-// VippsToken in the cluster, unless it carries the keep annotation.
+// VippsToken or ClusterVippsToken in the cluster, unless it carries the keep annotation.
 var _ = Describe("A release", Ordered, func() {
 	AfterAll(func() {
 		_, _, _ = installtest.Run(helm, "uninstall", release, "--namespace", namespace, "--kubeconfig", kubectl.Kubeconfig)
-		if crd := liveCRD(); crd != nil {
-			Expect(k8sClient.Delete(ctx, crd)).To(Succeed())
+		for _, name := range crdNames {
+			if crd := liveCRD(name); crd != nil {
+				Expect(k8sClient.Delete(ctx, crd)).To(Succeed())
+			}
 		}
 	})
 
-	It("installs the CRD and the manager", func() {
-		Expect(liveCRD()).To(BeNil(), "the suite's API server starts without the chart's CRD")
+	It("installs the CRDs and the manager", func() {
+		for _, name := range crdNames {
+			Expect(liveCRD(name)).To(BeNil(), "the suite's API server starts without the chart's CRDs")
+		}
 		helmRelease("install", release, chart)
-		Expect(liveCRD().Annotations).To(HaveKeyWithValue(keepAnnotation, "keep"))
+		for _, name := range crdNames {
+			Expect(liveCRD(name).Annotations).To(HaveKeyWithValue(keepAnnotation, "keep"), name)
+		}
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: release + "-controller-manager"},
 			&appsv1.Deployment{})).To(Succeed())
 	})
 
-	It("upgrades the CRD with the chart", func() {
+	It("upgrades the CRDs with the chart", func() {
 		helmRelease("upgrade", release, chart, "--set", "crds.keep=false")
-		Expect(liveCRD().Annotations).NotTo(HaveKey(keepAnnotation))
+		for _, name := range crdNames {
+			Expect(liveCRD(name).Annotations).NotTo(HaveKey(keepAnnotation), name)
+		}
 		helmRelease("upgrade", release, chart, "--set", "crds.keep=true")
-		Expect(liveCRD().Annotations).To(HaveKeyWithValue(keepAnnotation, "keep"))
+		for _, name := range crdNames {
+			Expect(liveCRD(name).Annotations).To(HaveKeyWithValue(keepAnnotation, "keep"), name)
+		}
 	})
 
-	It("leaves the CRD behind on uninstall, and takes it back on the next install", func() {
+	It("leaves the CRDs behind on uninstall, and takes them back on the next install", func() {
 		helmRelease("uninstall", release)
-		Expect(liveCRD()).NotTo(BeNil())
+		for _, name := range crdNames {
+			Expect(liveCRD(name)).NotTo(BeNil(), name)
+		}
 		err := k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: release + "-controller-manager"},
 			&appsv1.Deployment{})
 		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "the rest of the release is gone: %v", err)
@@ -84,9 +94,11 @@ var _ = Describe("A release", Ordered, func() {
 		helmRelease("install", release, chart)
 	})
 
-	It("deletes the CRD on uninstall with crds.keep off", func() {
+	It("deletes the CRDs on uninstall with crds.keep off", func() {
 		helmRelease("upgrade", release, chart, "--set", "crds.keep=false")
 		helmRelease("uninstall", release)
-		Eventually(liveCRD).Should(BeNil())
+		for _, name := range crdNames {
+			Eventually(liveCRD).WithArguments(name).Should(BeNil(), name)
+		}
 	})
 })

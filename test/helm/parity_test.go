@@ -76,15 +76,18 @@ var _ = Describe("The chart's defaults, against dist/install.yaml", func() {
 		Expect(gotService.Spec.Ports).To(Equal(wantService.Spec.Ports))
 	})
 
-	It("install the CRD of config/crd, and keep it on uninstall", func() {
-		name := "vippstokens.tokens.vippsoperator.dev"
-		want := installer.Object("CustomResourceDefinition", name)
-		got := chartObjects.Object("CustomResourceDefinition", name)
-		Expect(got.Object["spec"]).To(Equal(want.Object["spec"]), "run make manifests: it copies config/crd into the chart")
-		for key, value := range want.GetAnnotations() {
-			Expect(got.GetAnnotations()).To(HaveKeyWithValue(key, value))
+	It("install the CRDs of config/crd, and keep them on uninstall", func() {
+		Expect(installer.All("CustomResourceDefinition")).To(HaveLen(len(crdNames)))
+		for _, name := range crdNames {
+			want := installer.Object("CustomResourceDefinition", name)
+			got := chartObjects.Object("CustomResourceDefinition", name)
+			Expect(got.Object["spec"]).To(Equal(want.Object["spec"]),
+				"%s: run make manifests: it copies config/crd into the chart", name)
+			for key, value := range want.GetAnnotations() {
+				Expect(got.GetAnnotations()).To(HaveKeyWithValue(key, value))
+			}
+			Expect(got.GetAnnotations()).To(HaveKeyWithValue(keepAnnotation, "keep"))
 		}
-		Expect(got.GetAnnotations()).To(HaveKeyWithValue(keepAnnotation, "keep"))
 	})
 })
 

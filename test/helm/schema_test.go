@@ -54,6 +54,10 @@ var _ = Describe("A mistyped value", func() {
 		Entry("an allowed endpoint that is not a URL", `manager: {allowedEndpoints: [api.vipps.no]}`,
 			"/manager/allowedEndpoints/0", "'api.vipps.no'"),
 		Entry("a namespace that cannot be one", `manager: {namespaces: [Shop]}`, "/manager/namespaces/0", "'Shop'"),
+		Entry("a cluster resource namespace that cannot be one", `manager: {clusterResourceNamespace: Vipps_Platform}`,
+			"/manager/clusterResourceNamespace", "'Vipps_Platform'"),
+		Entry("a ClusterVippsToken role switch as a string", `rbac: {clusterVippsTokenRoles: "false"}`,
+			"/rbac/clusterVippsTokenRoles", "got string, want boolean"),
 		Entry("a flag without its dashes", `extraArgs: [zap-log-level=debug]`, "/extraArgs/0", "'zap-log-level=debug'"),
 		Entry("a digest that is not one", `image: {digest: latest}`, "/image/digest", "'latest'"),
 		Entry("a misspelt resource field", `resources: {limit: {memory: 1Gi}}`,
@@ -84,5 +88,8 @@ var _ = Describe("A mistyped value", func() {
 			"serviceMonitor.enabled needs metrics.enabled"),
 		Entry("alerts without metrics", `{prometheusRule: {enabled: true}, metrics: {enabled: false}}`,
 			"prometheusRule.enabled needs metrics.enabled"),
+		Entry("a cluster resource namespace outside the namespaces, which the manager refuses",
+			`manager: {namespaces: [shop], clusterResourceNamespace: vipps-platform}`,
+			"manager.namespaces must include manager.clusterResourceNamespace vipps-platform"),
 	)
 })

@@ -36,7 +36,8 @@ crds: {enabled: true, keep: true}
 replicaCount: 2
 manager:
   allowedEndpoints: [https://vipps-proxy.example.com/vipps, https://apitest.vipps.no]
-  namespaces: [shop, checkout]
+  namespaces: [shop, checkout, vipps-platform]
+  clusterResourceNamespace: vipps-platform
   kubeAPIQPS: 75.5
   kubeAPIBurst: 1000000
   maxConcurrentReconciles: 20
@@ -78,8 +79,13 @@ var _ = Describe("Every rendering", func() {
 			check(r)
 		},
 		Entry("the defaults", ``, func(r *rendering) {
-			crd := r.Object("CustomResourceDefinition", "vippstokens.tokens.vippsoperator.dev")
-			Expect(crd.GetAnnotations()).To(HaveKeyWithValue(keepAnnotation, "keep"))
+			for _, name := range crdNames {
+				crd := r.Object("CustomResourceDefinition", name)
+				Expect(crd.GetAnnotations()).To(HaveKeyWithValue(keepAnnotation, "keep"))
+			}
+			expectClusterVippsTokenRoles(r, "vipps-token-operator")
+			Expect(r.manager().Args).NotTo(ContainElement(HavePrefix("--cluster-resource-namespace")),
+				"the manager's own namespace by default")
 			Expect(r.manager().Image).To(Equal("ghcr.io/vipps-token-operator/vipps-token-operator:v0.1.0"),
 				"the tag defaults to the chart's appVersion")
 			Expect(r.All("ServiceMonitor")).To(BeEmpty())
@@ -93,9 +99,28 @@ var _ = Describe("Every rendering", func() {
 			Expect(r.All("CustomResourceDefinition")).To(BeEmpty())
 		}),
 		Entry("crds.keep off", `crds: {keep: false}`, func(r *rendering) {
-			crd := r.Object("CustomResourceDefinition", "vippstokens.tokens.vippsoperator.dev")
-			Expect(crd.GetAnnotations()).NotTo(HaveKey(keepAnnotation))
+			for _, name := range crdNames {
+				crd := r.Object("CustomResourceDefinition", name)
+				Expect(crd.GetAnnotations()).NotTo(HaveKey(keepAnnotation))
+			}
 		}),
+		Entry("no ClusterVippsToken roles", `rbac: {clusterVippsTokenRoles: false}`, func(r *rendering) {
+			Expect(r.names()).NotTo(ContainElement(HavePrefix("ClusterRole vipps-token-operator-clustervippstoken-")))
+			Expect(r.names()).To(ContainElement("ClusterRole vipps-token-operator-vippstoken-editor-role"))
+		}),
+		Entry("no aggregated VippsToken roles: the ClusterVippsToken roles stay", `rbac: {aggregateClusterRoles: false}`,
+			func(r *rendering) {
+				Expect(r.names()).NotTo(ContainElement(ContainSubstring("-vippstoken-")))
+				expectClusterVippsTokenRoles(r, "vipps-token-operator")
+			}),
+		Entry("a cluster resource namespace", `manager: {clusterResourceNamespace: vipps-platform}`, func(r *rendering) {
+			Expect(r.manager().Args).To(ContainElement("--cluster-resource-namespace=vipps-platform"))
+		}),
+		Entry("a cluster resource namespace among the namespaces",
+			`manager: {namespaces: [shop, vipps-platform], clusterResourceNamespace: vipps-platform}`, func(r *rendering) {
+				Expect(r.manager().Args).To(ContainElements(
+					"--namespaces=shop,vipps-platform", "--cluster-resource-namespace=vipps-platform"))
+			}),
 		Entry("the ServiceMonitor", `serviceMonitor: {enabled: true, labels: {release: prom}, interval: 1m}`,
 			func(r *rendering) {
 				monitor := r.Object("ServiceMonitor", "vipps-token-operator-controller-manager-metrics-monitor")
@@ -232,8 +257,10 @@ var _ = Describe("Every rendering", func() {
 			Expect(r.manager().Args).To(ContainElements(
 				"--kube-api-qps=75.5", "--kube-api-burst=1000000", "--max-concurrent-reconciles=20",
 				"--vipps-timeout=1m30s", "--vipps-rate-limit=20", "--vipps-rate-burst=5",
-				"--enable-rollout-restarts", "--rollout-restart-min-interval=10m"))
+				"--enable-rollout-restarts", "--rollout-restart-min-interval=10m",
+				"--cluster-resource-namespace=vipps-platform"))
 			expectRolloutRestartRBAC(r, "vipps-token-operator")
+			expectClusterVippsTokenRoles(r, "vipps-token-operator")
 		}),
 	)
 })
@@ -247,6 +274,33 @@ var _ = Describe("The dry run", func() {
 		Expect(stderr).To(ContainSubstring("allowPrivilegeEscalation != false"))
 	})
 })
+
+// crdNames are the CRDs that config/crd holds, and the chart with it.
+var crdNames = []string{"vippstokens.tokens.vippsoperator.dev", "clustervippstokens.tokens.vippsoperator.dev"}
+
+// expectClusterVippsTokenRoles expects the admin, editor and viewer ClusterRoles of
+// ClusterVippsTokens to be in the rendering, to grant nothing but on ClusterVippsTokens, and to
+// aggregate into no built-in role: whoever may create a ClusterVippsToken has the operator hand
+// the platform's token to the namespaces it selects, which no namespace role may grant.
+func expectClusterVippsTokenRoles(r *rendering, fullname string) {
+	GinkgoHelper()
+	for _, suffix := range []string{"admin", "editor", "viewer"} {
+		role := &rbacv1.ClusterRole{}
+		installtest.FromUnstructured(r.Object("ClusterRole", fullname+"-clustervippstoken-"+suffix+"-role"), role)
+		Expect(role.AggregationRule).To(BeNil())
+		for key := range role.Labels {
+			Expect(key).NotTo(HavePrefix("rbac.authorization.k8s.io/aggregate-to-"), role.Name)
+		}
+		for _, rule := range role.Rules {
+			Expect(rule.APIGroups).To(ConsistOf("tokens.vippsoperator.dev"), role.Name)
+			Expect(rule.Resources).To(HaveEach(HavePrefix("clustervippstokens")), role.Name)
+		}
+	}
+	for _, binding := range append(r.All("ClusterRoleBinding"), r.All("RoleBinding")...) {
+		Expect(binding.Object["roleRef"]).NotTo(HaveKeyWithValue("name", ContainSubstring("clustervippstoken")),
+			"the chart binds the ClusterVippsToken roles to nobody")
+	}
+}
 
 // expectRolloutRestartRBAC expects the rendering to grant get and patch on Deployments,
 // StatefulSets and DaemonSets, in every namespace, and nothing else in apps, through the

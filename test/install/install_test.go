@@ -105,6 +105,47 @@ var _ = Describe("dist/install.yaml", func() {
 			HaveField("Args", Not(ContainElement(HavePrefix("--enable-rollout-restarts"))))))
 	})
 
+	It("holds both CRDs, VippsToken namespaced and ClusterVippsToken cluster-scoped", func() {
+		for name, scope := range map[string]string{
+			"vippstokens.tokens.vippsoperator.dev":        "Namespaced",
+			"clustervippstokens.tokens.vippsoperator.dev": "Cluster",
+		} {
+			crd := inst.Object("CustomResourceDefinition", name)
+			Expect(crd.Object["spec"]).To(HaveKeyWithValue("scope", scope), name)
+		}
+	})
+
+	It("aggregates the VippsToken roles into the built-in ones, and the ClusterVippsToken roles into none", func() {
+		for role, aggregateTo := range map[string]string{"admin": "admin", "editor": "edit", "viewer": "view"} {
+			name := "vipps-token-operator-vippstoken-" + role + "-role"
+			Expect(inst.Object("ClusterRole", name).GetLabels()).To(
+				HaveKeyWithValue("rbac.authorization.k8s.io/aggregate-to-"+aggregateTo, "true"), name)
+
+			// Whoever may create a ClusterVippsToken has the operator hand a token obtained with the
+			// platform's credentials to any namespace it selects: no namespace role may grant that.
+			clusterRole := &rbacv1.ClusterRole{}
+			installtest.FromUnstructured(inst.Object("ClusterRole", "vipps-token-operator-clustervippstoken-"+role+"-role"),
+				clusterRole)
+			Expect(clusterRole.AggregationRule).To(BeNil())
+			for key := range clusterRole.Labels {
+				Expect(key).NotTo(HavePrefix("rbac.authorization.k8s.io/aggregate-to-"), clusterRole.Name)
+			}
+			Expect(clusterRole.Rules).NotTo(BeEmpty())
+			for _, rule := range clusterRole.Rules {
+				Expect(rule.APIGroups).To(ConsistOf("tokens.vippsoperator.dev"), clusterRole.Name)
+				Expect(rule.Resources).To(HaveEach(HavePrefix("clustervippstokens")), clusterRole.Name)
+			}
+		}
+
+		By("and binds none of them: they are for people, whom the installer does not know")
+		for _, kind := range []string{"RoleBinding", "ClusterRoleBinding"} {
+			for _, binding := range inst.All(kind) {
+				Expect(binding.Object["roleRef"]).NotTo(HaveKeyWithValue("name", ContainSubstring("vippstoken-")),
+					"%s %s", kind, binding.GetName())
+			}
+		}
+	})
+
 	It("binds the manager's roles to the ServiceAccount its pod runs as, and the metrics Service to its pod", func() {
 		deploy := inst.deployment()
 		sa := inst.Object("ServiceAccount", deploy.Spec.Template.Spec.ServiceAccountName)

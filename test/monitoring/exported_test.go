@@ -41,8 +41,9 @@ import (
 type exported map[string]map[string]map[string]bool
 
 // scrapeOperator runs the manager binary against a local control plane and the fake
-// Vipps, lets it issue a token, and scrapes it. The names come from the running manager,
-// not from a list, so a metric renamed or dropped in the code fails the queries that use it.
+// Vipps, serving ClusterVippsTokens too, lets it issue a token for a VippsToken and one for a
+// ClusterVippsToken, and scrapes it. The names come from the running manager, not from a
+// list, so a metric renamed or dropped in the code fails the queries that use it.
 func scrapeOperator(t *testing.T) exported {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -67,30 +68,42 @@ func scrapeOperator(t *testing.T) exported {
 		t.Fatal(err)
 	}
 	defer func() { _ = logFile.Close() }()
-	op, err := cluster.StartOperator(binary, logFile, "--allowed-endpoints="+fake.URL)
+	op, err := cluster.StartOperator(binary, logFile, "--allowed-endpoints="+fake.URL,
+		"--cluster-resource-namespace="+clusterResourceNamespace)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = op.Stop() }()
 
 	token := createToken(ctx, t, cluster.Client, fake.URL)
-	controller := map[string]string{"controller": "vippstoken"}
+	clusterToken := createClusterToken(ctx, t, cluster.Client, fake.URL)
+	controllers := []map[string]string{{"controller": "vippstoken"}, {"controller": "clustervippstoken"}}
+	idle := func(scraped localcluster.Metrics) bool {
+		for _, c := range controllers {
+			if scraped.Sum("controller_runtime_reconcile_total", c) == 0 ||
+				scraped.Sum("controller_runtime_active_workers", c) != 0 {
+				return false
+			}
+		}
+		return true
+	}
 	for {
 		scraped, err := op.Metrics(ctx)
-		// Ready, its request timed, and no reconcile running: the reconciles that issued the
-		// token have finished and recorded all they record. A scrape gathers the metrics
-		// concurrently, so the next one is sure to hold it all.
+		// Ready, its request timed, the ClusterVippsToken's namespaces counted, and no
+		// reconcile running: the reconciles that issued the tokens and wrote them have finished
+		// and recorded all they record. A scrape gathers the metrics concurrently, so the next
+		// one is sure to hold it all.
 		if err == nil && scraped.Sum("vipps_token_ready", token) == 1 &&
 			scraped.Has("vipps_token_request_duration_seconds", nil) &&
-			scraped.Sum("controller_runtime_reconcile_total", controller) > 0 &&
-			scraped.Sum("controller_runtime_active_workers", controller) == 0 {
+			clusterToken.counted(scraped) && idle(scraped) {
 			if scraped, err = op.Metrics(ctx); err == nil {
 				return seriesOf(scraped)
 			}
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("the VippsToken never showed as ready in the metrics (last scrape: %v); "+
+			t.Fatalf("the VippsToken never showed as ready, or the ClusterVippsToken's namespaces as "+
+				"counted, in the metrics (last scrape: %v); "+
 				"the operator's log is %s", err, logFile.Name())
 		case <-op.Exited():
 			t.Fatalf("the operator exited; its log is %s", logFile.Name())
@@ -116,7 +129,11 @@ func createToken(ctx context.Context, t *testing.T, c client.Client, fakeURL str
 		&tokensv1alpha1.VippsToken{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 			Spec: tokensv1alpha1.VippsTokenSpec{
-				TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: fakeURL},
+				TokenSettings: tokensv1alpha1.TokenSettings{
+					Type:        tokensv1alpha1.TokenTypeStandard,
+					Environment: tokensv1alpha1.EnvironmentTest,
+					Endpoint:    fakeURL,
+				},
 				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
 				Targets:              []tokensv1alpha1.TargetSecret{{Name: "vipps-token"}},
 			},
@@ -128,6 +145,72 @@ func createToken(ctx context.Context, t *testing.T, c client.Client, fakeURL str
 		}
 	}
 	return map[string]string{"namespace": namespace, "name": name}
+}
+
+// clusterResourceNamespace is the manager's --cluster-resource-namespace.
+const clusterResourceNamespace = "vipps-cluster"
+
+// clusterNamespaces are the namespace counts that a ClusterVippsToken's series should show.
+type clusterNamespaces struct {
+	name                     string
+	selected, ready, failing float64
+}
+
+// counted is true when scraped shows the counts of c.
+func (c clusterNamespaces) counted(scraped localcluster.Metrics) bool {
+	for state, want := range map[string]float64{"selected": c.selected, "ready": c.ready, "failing": c.failing} {
+		labels := map[string]string{"name": c.name, "state": state}
+		if !scraped.Has("vipps_cluster_token_namespaces", labels) ||
+			scraped.Sum("vipps_cluster_token_namespaces", labels) != want {
+			return false
+		}
+	}
+	return true
+}
+
+// createClusterToken creates a ClusterVippsToken that selects two namespaces: one that
+// receives its token, and one where a Secret of somebody else's stands in its target's place,
+// so that every state of its namespaces has a count above 0. It returns those counts.
+func createClusterToken(ctx context.Context, t *testing.T, c client.Client, fakeURL string) clusterNamespaces {
+	t.Helper()
+	const name, target = "webshop-shared", "vipps-shared-token"
+	selected := map[string]string{"vipps.example.com/token": name}
+	creds := fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)
+	objects := []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterResourceNamespace}},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: "vipps-credentials", Namespace: clusterResourceNamespace},
+			StringData: map[string]string{
+				"client-id": creds.ClientID, "client-secret": creds.ClientSecret,
+				"subscription-key": creds.SubscriptionKeys[0],
+			},
+		},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop", Labels: selected}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "blocked", Labels: selected}},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: target, Namespace: "blocked"},
+			StringData: map[string]string{"token": "somebody else's"},
+		},
+		&tokensv1alpha1.ClusterVippsToken{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: tokensv1alpha1.ClusterVippsTokenSpec{
+				TokenSettings: tokensv1alpha1.TokenSettings{
+					Type:        tokensv1alpha1.TokenTypeStandard,
+					Environment: tokensv1alpha1.EnvironmentTest,
+					Endpoint:    fakeURL,
+				},
+				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
+				NamespaceSelector:    metav1.LabelSelector{MatchLabels: selected},
+				Target:               tokensv1alpha1.TargetSecret{Name: target},
+			},
+		},
+	}
+	for _, obj := range objects {
+		if err := c.Create(ctx, obj); err != nil {
+			t.Fatal(fmt.Errorf("creating %s: %w", obj.GetName(), err))
+		}
+	}
+	return clusterNamespaces{name: name, selected: 2, ready: 1, failing: 1}
 }
 
 // seriesOf lists the series names, label names and values of a scrape, as Prometheus

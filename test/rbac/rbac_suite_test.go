@@ -68,7 +68,8 @@ const (
 )
 
 // rbacFiles are the files of config/rbac that give the manager its permissions. The
-// admin, editor and viewer roles are for people, and bound to nobody by the installer.
+// admin, editor and viewer roles are for people, and bound to nobody by the installer;
+// people_test.go installs them for its own specs (peopleRoleFiles).
 var rbacFiles = []string{
 	"service_account.yaml",
 	"role.yaml", "role_binding.yaml",
@@ -175,7 +176,8 @@ func inOperatorNamespace(binding *unstructured.Unstructured) {
 }
 
 // startManager runs the manager as cmd/main.go wires it, as the ServiceAccount: leader
-// election on, secure metrics with the API server's authentication and authorisation.
+// election on, secure metrics with the API server's authentication and authorisation, and
+// both controllers.
 func startManager() {
 	mgr, err := ctrl.NewManager(managerConfig, ctrl.Options{
 		Scheme: env.Scheme,
@@ -193,8 +195,10 @@ func startManager() {
 	})
 	Expect(err).NotTo(HaveOccurred())
 
+	// Both reconcilers, as in a pod in operatorNamespace without --namespaces: ClusterVippsTokens
+	// keep their credentials there.
 	operatortest.SetupReconciler(mgr, fakeServer.URL,
-		vipps.NewClient(vipps.WithTimeout(2*time.Second), vipps.WithRateLimit(20, 20)))
+		vipps.NewClient(vipps.WithTimeout(2*time.Second), vipps.WithRateLimit(20, 20)), operatorNamespace)
 	Expect(mgr.AddHealthzCheck("healthz", healthz.Ping)).To(Succeed())
 	Expect(mgr.AddReadyzCheck("readyz", healthz.Ping)).To(Succeed())
 	operatortest.StartManager(suiteCtx, mgr)

@@ -91,6 +91,72 @@ var _ = Describe("The manager, as its ServiceAccount", func() {
 		Expect(linesContaining(logs.String(), "forbidden")).To(BeEmpty())
 	})
 
+	It("makes a ClusterVippsToken Ready, fills its target in a selected namespace, and is refused nothing", func() {
+		creds := credentialstest.New()
+		fake.AddCredentials(creds)
+		Expect(adminClient.Create(suiteCtx, credentialstest.Secret(operatorNamespace, "platform-credentials", creds))).
+			To(Succeed())
+		label := map[string]string{"vipps.example.com/token": "rbac"}
+		selected := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "selected-", Labels: label}}
+		Expect(adminClient.Create(suiteCtx, selected)).To(Succeed())
+		// The cluster resource namespace, selected too, must receive nothing.
+		own := &corev1.Namespace{}
+		Expect(adminClient.Get(suiteCtx, client.ObjectKey{Name: operatorNamespace}, own)).To(Succeed())
+		own.Labels["vipps.example.com/token"] = "rbac"
+		Expect(adminClient.Update(suiteCtx, own)).To(Succeed())
+		cvt := &tokensv1alpha1.ClusterVippsToken{
+			ObjectMeta: metav1.ObjectMeta{Name: "platform"},
+			Spec: tokensv1alpha1.ClusterVippsTokenSpec{
+				TokenSettings: tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard,
+					Environment: tokensv1alpha1.EnvironmentTest, Endpoint: fakeServer.URL},
+				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "platform-credentials"},
+				NamespaceSelector:    metav1.LabelSelector{MatchLabels: label},
+				Target:               tokensv1alpha1.TargetSecret{Name: "vipps-token"},
+			},
+		}
+		Expect(adminClient.Create(suiteCtx, cvt)).To(Succeed())
+
+		By("the ClusterVippsToken becomes Ready, its one namespace holding the token")
+		Eventually(func(g Gomega) {
+			got := &tokensv1alpha1.ClusterVippsToken{}
+			g.Expect(adminClient.Get(suiteCtx, client.ObjectKeyFromObject(cvt), got)).To(Succeed())
+			ready := meta.FindStatusCondition(got.Status.Conditions, tokensv1alpha1.ConditionReady)
+			g.Expect(ready).NotTo(BeNil())
+			g.Expect(ready.Status).To(Equal(metav1.ConditionTrue), ready.Message)
+			g.Expect(got.Status.Namespaces).To(Equal(tokensv1alpha1.NamespaceCounts{Selected: 1, Ready: 1}))
+		}).Should(Succeed())
+
+		By("through its VippsToken in the cluster resource namespace, into the selected namespace only")
+		child := &tokensv1alpha1.VippsToken{}
+		Expect(adminClient.Get(suiteCtx, types.NamespacedName{Namespace: operatorNamespace, Name: cvt.Name}, child)).
+			To(Succeed())
+		Expect(metav1.GetControllerOf(child)).To(HaveValue(HaveField("Kind", "ClusterVippsToken")))
+		Expect(adminClient.Get(suiteCtx, types.NamespacedName{Namespace: operatorNamespace, Name: "platform-token"},
+			&corev1.Secret{})).To(Succeed(), "the VippsToken's Secret, <name>-token")
+		target := &corev1.Secret{}
+		Expect(adminClient.Get(suiteCtx, types.NamespacedName{Namespace: selected.Name, Name: "vipps-token"}, target)).
+			To(Succeed())
+		Expect(string(target.Data[tokensv1alpha1.KeyAccessToken])).To(HavePrefix("ey"))
+		Expect(target.Data).NotTo(HaveKey(tokensv1alpha1.KeySubscriptionKey))
+		Expect(adminClient.Get(suiteCtx, types.NamespacedName{Namespace: operatorNamespace, Name: "vipps-token"},
+			&corev1.Secret{})).To(Satisfy(apierrors.IsNotFound), "never a target in the cluster resource namespace")
+		Expect(fake.CallsBy(creds.ClientID)).To(Equal(1))
+
+		By("a Normal event about it was recorded")
+		Eventually(func(g Gomega) {
+			events := &eventsv1.EventList{}
+			g.Expect(adminClient.List(suiteCtx, events)).To(Succeed())
+			g.Expect(events.Items).To(ContainElement(And(
+				HaveField("Regarding.Kind", "ClusterVippsToken"),
+				HaveField("Regarding.Name", cvt.Name),
+				HaveField("Type", corev1.EventTypeNormal),
+			)))
+		}).Should(Succeed())
+
+		By("nothing it asked for was forbidden")
+		Expect(linesContaining(logs.String(), "forbidden")).To(BeEmpty())
+	})
+
 	It("serves metrics to a ServiceAccount bound to metrics-reader, and to nobody else", func() {
 		namespace := newNamespace("monitoring")
 		prometheus := newServiceAccount(namespace, "prometheus")
@@ -144,13 +210,31 @@ var _ = Describe("The manager's ServiceAccount", func() {
 		Entry("patch a VippsToken's status", true,
 			attributes(tokensGroup, "vippstokens", "patch", "shop", "status")),
 		Entry("record an event", true, attributes("events.k8s.io", "events", "create", "shop")),
+		Entry("record an event about a cluster-scoped object, which goes to default", true,
+			attributes("events.k8s.io", "events", "create", "default")),
 		Entry("renew its Lease", true, attributes("coordination.k8s.io", "leases", "update", operatorNamespace)),
 		Entry("review a metrics caller's token", true, attributes("authentication.k8s.io", "tokenreviews", "create", "")),
+		Entry("watch ClusterVippsTokens", true, attributes(tokensGroup, "clustervippstokens", "watch", "")),
+		Entry("list ClusterVippsTokens", true, attributes(tokensGroup, "clustervippstokens", "list", "")),
+		Entry("patch a ClusterVippsToken's status", true,
+			attributes(tokensGroup, "clustervippstokens", "patch", "", "status")),
+		Entry("set blockOwnerDeletion on an owner reference to a ClusterVippsToken", true,
+			attributes(tokensGroup, "clustervippstokens", "update", "", "finalizers")),
+		Entry("create a ClusterVippsToken's VippsToken", true,
+			attributes(tokensGroup, "vippstokens", "create", operatorNamespace)),
+		Entry("bring a ClusterVippsToken's VippsToken in line with it", true,
+			attributes(tokensGroup, "vippstokens", "update", operatorNamespace)),
+		Entry("list Namespaces, for a namespaceSelector", true, attributes("", "namespaces", "list", "")),
+		Entry("watch Namespaces", true, attributes("", "namespaces", "watch", "")),
 		// What it does not.
 		Entry("list Pods", false, attributes("", "pods", "list", "")),
 		Entry("delete a Namespace", false, attributes("", "namespaces", "delete", "")),
-		Entry("create a VippsToken", false, attributes(tokensGroup, "vippstokens", "create", "shop")),
-		Entry("change a VippsToken's spec", false, attributes(tokensGroup, "vippstokens", "update", "shop")),
+		Entry("label a Namespace", false, attributes("", "namespaces", "patch", "")),
+		Entry("create a ClusterVippsToken", false, attributes(tokensGroup, "clustervippstokens", "create", "")),
+		Entry("change a ClusterVippsToken's spec", false, attributes(tokensGroup, "clustervippstokens", "update", "")),
+		Entry("delete a ClusterVippsToken", false, attributes(tokensGroup, "clustervippstokens", "delete", "")),
+		Entry("delete a VippsToken", false, attributes(tokensGroup, "vippstokens", "delete", "shop")),
+		Entry("patch a VippsToken's spec", false, attributes(tokensGroup, "vippstokens", "patch", "shop")),
 		Entry("take a Lease in another namespace", false, attributes("coordination.k8s.io", "leases", "update", "shop")),
 		Entry("read ConfigMaps", false, attributes("", "configmaps", "get", operatorNamespace)),
 		Entry("grant itself more", false, attributes(rbacv1.GroupName, "clusterrolebindings", "create", "")),

@@ -54,7 +54,13 @@ func createTokensAt(
 		Expect(c.Create(ctx, &tokensv1alpha1.VippsToken{
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("token-%d", i), Namespace: namespace},
 			Spec: tokensv1alpha1.VippsTokenSpec{
-				TokenSettings: tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: url, MerchantSerialNumber: strconv.Itoa(100000 + i), RefreshPolicy: &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}}},
+				TokenSettings: tokensv1alpha1.TokenSettings{
+					Type:                 tokensv1alpha1.TokenTypeStandard,
+					Environment:          tokensv1alpha1.EnvironmentTest,
+					Endpoint:             url,
+					MerchantSerialNumber: strconv.Itoa(100000 + i),
+					RefreshPolicy:        &tokensv1alpha1.RefreshPolicy{MinimumInterval: &metav1.Duration{Duration: time.Second}},
+				},
 				// tells the tokens' requests apart
 				CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "credentials"},
 				Targets: []tokensv1alpha1.TargetSecret{

@@ -27,6 +27,12 @@ an integer flag refuses.
 {{- with $m.namespaces }}
 - {{ printf "--namespaces=%s" (join "," .) | quote }}
 {{- end }}
+{{- with $m.clusterResourceNamespace }}
+{{- if and $m.namespaces (not (has . $m.namespaces)) }}
+{{- fail (printf "manager.namespaces must include manager.clusterResourceNamespace %s: ClusterVippsTokens keep their credentials there" .) }}
+{{- end }}
+- {{ printf "--cluster-resource-namespace=%s" . | quote }}
+{{- end }}
 {{- if not (kindIs "invalid" $m.kubeAPIQPS) }}
 - {{ printf "--kube-api-qps=%v" $m.kubeAPIQPS | quote }}
 {{- end }}

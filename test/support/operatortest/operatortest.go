@@ -65,8 +65,10 @@ func StartFakeVipps() (fake *fakevipps.Server, server *httptest.Server) {
 }
 
 // SetupReconciler sets up the VippsTokenReconciler with mgr as cmd/main.go does, but calling
-// Vipps through vippsClient, at endpoint only (the fake Vipps server), two tokens at a time.
-func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.TokenFetcher) {
+// Vipps through vippsClient, at endpoint only (the fake Vipps server), two tokens at a time;
+// and, unless clusterResourceNamespace is empty, the ClusterVippsTokenReconciler with it.
+func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.TokenFetcher,
+	clusterResourceNamespace string) {
 	GinkgoHelper()
 	endpoints, err := controller.NewEndpointAllowList([]string{endpoint})
 	Expect(err).NotTo(HaveOccurred())
@@ -75,12 +77,33 @@ func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.T
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
+	if clusterResourceNamespace == "" {
+		return
+	}
+	clusterReconciler, err := controller.NewClusterVippsTokenReconciler(reconciler, controller.ClusterOptions{
+		ResourceNamespace: clusterResourceNamespace,
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(clusterReconciler.SetupWithManager(mgr)).To(Succeed())
 }
 
-// StartOperator runs the reconciler in a manager of env's API server until the suite ends, as
-// cmd/main.go wires it with --namespaces (all namespaces when none are given), calling Vipps
-// at endpoint only (the fake Vipps server) with a short timeout.
+// StartOperator runs the VippsToken reconciler in a manager of env's API server until the suite
+// ends, as cmd/main.go wires it with --namespaces (all namespaces when none are given), calling
+// Vipps at endpoint only (the fake Vipps server) with a short timeout.
 func StartOperator(ctx context.Context, env *envtest.Environment, endpoint string, namespaces ...string) {
+	GinkgoHelper()
+	startOperator(ctx, env, endpoint, "", namespaces)
+}
+
+// StartClusterOperator runs both reconcilers as StartOperator does, in every namespace, as
+// cmd/main.go wires them with --cluster-resource-namespace.
+func StartClusterOperator(ctx context.Context, env *envtest.Environment, endpoint, clusterResourceNamespace string) {
+	GinkgoHelper()
+	startOperator(ctx, env, endpoint, clusterResourceNamespace, nil)
+}
+
+func startOperator(ctx context.Context, env *envtest.Environment, endpoint, clusterResourceNamespace string,
+	namespaces []string) {
 	GinkgoHelper()
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:  env.Scheme,
@@ -88,7 +111,7 @@ func StartOperator(ctx context.Context, env *envtest.Environment, endpoint strin
 		Metrics: metricsserver.Options{BindAddress: "0"},
 	})
 	Expect(err).NotTo(HaveOccurred())
-	SetupReconciler(mgr, endpoint, vipps.NewClient(vipps.WithTimeout(2*time.Second)))
+	SetupReconciler(mgr, endpoint, vipps.NewClient(vipps.WithTimeout(2*time.Second)), clusterResourceNamespace)
 	StartManager(ctx, mgr)
 }
 
@@ -116,7 +139,11 @@ func StandardToken(namespace, name, endpoint, target string) *tokensv1alpha1.Vip
 	return &tokensv1alpha1.VippsToken{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Spec: tokensv1alpha1.VippsTokenSpec{
-			TokenSettings:        tokensv1alpha1.TokenSettings{Type: tokensv1alpha1.TokenTypeStandard, Environment: tokensv1alpha1.EnvironmentTest, Endpoint: endpoint},
+			TokenSettings: tokensv1alpha1.TokenSettings{
+				Type:        tokensv1alpha1.TokenTypeStandard,
+				Environment: tokensv1alpha1.EnvironmentTest,
+				Endpoint:    endpoint,
+			},
 			CredentialsSecretRef: tokensv1alpha1.CredentialsSecretReference{Name: "vipps-credentials"},
 			Targets:              []tokensv1alpha1.TargetSecret{{Name: target}},
 		},

@@ -1,8 +1,9 @@
--- Health of a VippsToken, from the conditions the vipps-token-operator writes.
--- Healthy while the targets hold a valid token, also while refreshes fail (Ready stays
--- True; the message then leads with the failure's reason). Degraded when the token has
--- expired, or when the failure needs a person (Stalled). Progressing otherwise: waiting
--- for the operator, for the first token, or for a transient failure to pass.
+-- Health of a VippsToken, and with the same script of a ClusterVippsToken, whose conditions
+-- the vipps-token-operator writes alike. Healthy while the targets hold a valid token, also
+-- while refreshes fail or some namespaces of a ClusterVippsToken do not hold it (Ready stays
+-- True; the message then leads with the reason). Degraded when the token has expired, or
+-- when the failure needs a person (Stalled). Progressing otherwise: waiting for the
+-- operator, for the first token, or for a transient failure to pass.
 -- Uses no standard library, so that it also runs from argocd-cm without useOpenLibs.
 local hs = {}
 local status = obj.status or {}
