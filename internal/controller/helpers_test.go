@@ -378,8 +378,8 @@ func expectNothingLeaked(namespace string, planted ...string) {
 }
 
 // Events are events.k8s.io/v1: repeats of an event (same type, reason, action and object)
-// are aggregated into the first one's series, whose count reaches the API server from the
-// second occurrence on.
+// are aggregated into the first one's series. Its count reaches the API server at the second
+// occurrence, and later counts only at client-go's series refresh, every 30 minutes.
 
 // eventsFor lists the events about obj: in its namespace, or for a cluster-scoped object such
 // as a ClusterVippsToken, in "default", where the events API keeps them.
