@@ -161,9 +161,7 @@ func setupClusterVippsTokens(mgr ctrl.Manager, tokens *controller.VippsTokenReco
 		setupLog.Info("Not serving ClusterVippsTokens: --cluster-resource-namespace is not set")
 		return nil
 	}
-	reconciler, err := controller.NewClusterVippsTokenReconciler(tokens, controller.ClusterOptions{
-		ResourceNamespace: namespace, Namespaces: opts.namespaces,
-	})
+	reconciler, err := controller.NewClusterVippsTokenReconciler(tokens, namespace)
 	if err != nil {
 		return err
 	}

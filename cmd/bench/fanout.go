@@ -90,8 +90,9 @@ func (b *bench) runFanOut(ctx context.Context) error {
 		return fmt.Errorf("%d of %d namespaces hold the token: %w", held, n, err)
 	}
 	var last time.Time // when the last namespace's target was populated
+	populated := s.watch.now().populated
 	for _, key := range keys {
-		if at := s.watch.now().populated[key]; at.After(last) {
+		if at := populated[key]; at.After(last) {
 			last = at
 		}
 	}

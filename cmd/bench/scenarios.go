@@ -39,6 +39,7 @@ import (
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 )
 
 // Goals, as ratios and counts; timed figures are reported, not asserted, but for the
@@ -348,11 +349,7 @@ func (s *session) createNamespaces(ctx context.Context) error {
 // Secret.
 func (s *session) createCredentials(ctx context.Context, namespace string, creds fakevipps.Credentials) error {
 	s.fake.AddCredentials(creds)
-	return s.client.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: credentialsSecret, Namespace: namespace},
-		StringData: map[string]string{"client-id": creds.ClientID, "client-secret": creds.ClientSecret,
-			"subscription-key": creds.SubscriptionKeys[0]},
-	})
+	return s.client.Create(ctx, credentialstest.Secret(namespace, credentialsSecret, creds))
 }
 
 // newToken is VippsToken i, in namespace i modulo namespaces; its target is its name and -target.

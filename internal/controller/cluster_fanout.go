@@ -35,17 +35,18 @@ import (
 // fanOut is what copying the source into the selected namespaces achieved.
 type fanOut struct {
 	selected int
-	// holding counts the namespaces whose target holds the source's token.
-	holding  int
 	failures []tokensv1alpha1.NamespaceFailure
 	// wrote is true when a target received data it did not hold before.
 	wrote bool
-	// holds tells the namespaces that hold the token.
+	// holds tells the namespaces whose target holds the source's token.
 	holds map[string]bool
-	// requestedAt identifies the token: when the request that obtained it was sent, as the
-	// source's annotation says; zero when there is no source.
+	// requestedAt identifies the token: when the request that obtained it was sent; zero
+	// when there is no source.
 	requestedAt time.Time
 }
+
+// holding counts the namespaces whose target holds the source's token.
+func (f fanOut) holding() int { return len(f.holds) }
 
 // notHolding says why namespace does not hold the token; empty when it does.
 func (f fanOut) notHolding(namespace string) string {
@@ -100,15 +101,20 @@ func (r *ClusterVippsTokenReconciler) ownedFanOutTargets(ctx context.Context, cv
 
 // syncFanOut writes the source's data into cvt's target in every selected namespace, and
 // deletes the targets cvt owns elsewhere or under a former name. A namespace whose write fails
-// is reported and does not hold up the others. Nothing is written before the source exists.
+// is reported and does not hold up the others. Nothing is written before the source holds a
+// token (held: the source read as a target, nil until then).
 func (r *ClusterVippsTokenReconciler) syncFanOut(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken,
-	source *corev1.Secret, namespaces []string, owned []corev1.Secret) (fanOut, error) {
+	source *corev1.Secret, held *heldToken, namespaces []string, owned []corev1.Secret) (fanOut, error) {
 	result := fanOut{selected: len(namespaces), holds: map[string]bool{}}
+	selected := make(map[string]bool, len(namespaces))
+	for _, ns := range namespaces {
+		selected[ns] = true
+	}
 	current := map[string]*corev1.Secret{}
 	var former []*corev1.Secret
 	for i := range owned {
 		secret := &owned[i]
-		if secret.Name == cvt.Spec.Target.Name && slices.Contains(namespaces, secret.Namespace) {
+		if secret.Name == cvt.Spec.Target.Name && selected[secret.Namespace] {
 			current[secret.Namespace] = secret
 		} else {
 			former = append(former, secret)
@@ -119,19 +125,16 @@ func (r *ClusterVippsTokenReconciler) syncFanOut(ctx context.Context, cvt *token
 			return result, fmt.Errorf("deleting former target %s/%s: %w", secret.Namespace, secret.Name, err)
 		}
 	}
-	if source == nil {
+	if held == nil {
 		return result, nil
 	}
-	// The annotation is the operator's own, in RFC 3339; a source without it is one the
-	// VippsToken rewrites at once, and until then identifies no token.
-	result.requestedAt, _ = time.Parse(time.RFC3339, source.Annotations[tokensv1alpha1.AnnotationIssuedAt])
+	result.requestedAt = held.RequestedAt
 	var writeErrs []error
 	for _, ns := range namespaces {
 		desired := desiredFanOutTarget(cvt, ns, source)
 		err := r.writeFanOutTarget(ctx, cvt, current[ns], desired)
 		switch {
 		case err == nil:
-			result.holding++
 			result.holds[ns] = true
 			result.wrote = result.wrote || current[ns] == nil || !upToDate(current[ns], desired)
 		case apierrors.IsConflict(err):

@@ -159,6 +159,21 @@ var _ = Describe("ClusterVippsToken", func() {
 		Expect(requestsNaming(rotated.ClientID)).To(HaveLen(1), "one request for every namespace")
 	})
 
+	It("never copies a source that somebody else edited into the namespaces", func() {
+		selected := []string{labelledNamespace(selector), labelledNamespace(selector)}
+		createClusterToken(newClusterToken(name, selector))
+		token := eventuallyEveryNamespaceHolds(selected)
+
+		source := getSecret(Default, clusterResourceNamespace, name+"-token")
+		source.Data[tokensv1alpha1.KeyAccessToken] = []byte("edited-" + randomHex(4))
+		Expect(k8sClient.Update(suiteCtx, source)).To(Succeed())
+
+		Consistently(func(g Gomega) string { return everyNamespaceHolds(g, selected) }).Should(Equal(token))
+		Eventually(func(g Gomega) string { return accessToken(g, clusterResourceNamespace, name+"-token") }).
+			Should(Equal(token), "the VippsToken writes its token back")
+		Expect(requestsNaming(creds.ClientID)).To(HaveLen(1))
+	})
+
 	It("reports missing credentials as Stalled, without writing anything", func() {
 		ns := labelledNamespace(selector)
 		cvt := newClusterToken(name, selector)

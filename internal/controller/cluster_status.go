@@ -46,7 +46,7 @@ func describeClusterToken(now time.Time, cvt *tokensv1alpha1.ClusterVippsToken, 
 		meta.RemoveStatusCondition(&status.Conditions, tokensv1alpha1.ConditionRefreshed)
 	}
 	status.Namespaces = tokensv1alpha1.NamespaceCounts{
-		Selected: int32(fanned.selected), Ready: int32(fanned.holding), Failing: int32(len(fanned.failures)),
+		Selected: int32(fanned.selected), Ready: int32(fanned.holding()), Failing: int32(len(fanned.failures)),
 	}
 	status.FailingNamespaces = fanned.failures[:min(len(fanned.failures), tokensv1alpha1.MaxFailingNamespaces)]
 
@@ -84,7 +84,7 @@ func clusterReadyCondition(now time.Time, child *tokensv1alpha1.VippsTokenStatus
 			formatTime(child.ExpiresAt.Time), len(fanned.failures), fanned.selected, failingSummary(fanned.failures))
 	default:
 		ready.Status, ready.Reason = metav1.ConditionTrue, childReady.Reason
-		ready.Message = fmt.Sprintf("%s the token. %s", holdingPhrase(fanned.holding), childReady.Message)
+		ready.Message = fmt.Sprintf("%s the token. %s", holdingPhrase(fanned.holding()), childReady.Message)
 	}
 	return ready
 }

@@ -34,7 +34,7 @@ func TestClusterReadyCondition(t *testing.T) {
 	childReady := func(status metav1.ConditionStatus, reason, message string) []metav1.Condition {
 		return []metav1.Condition{{Type: tokensv1alpha1.ConditionReady, Status: status, Reason: reason, Message: message}}
 	}
-	holdingAll := fanOut{selected: 2, holding: 2}
+	holdingAll := fanOut{selected: 2, holds: map[string]bool{"shop": true, "blog": true}}
 	conflict := tokensv1alpha1.NamespaceFailure{Namespace: "shop", Reason: tokensv1alpha1.ReasonTargetConflict}
 	tests := []struct {
 		name     string
@@ -84,7 +84,7 @@ func TestClusterReadyCondition(t *testing.T) {
 			},
 			Conditions: childReady(metav1.ConditionTrue, tokensv1alpha1.ReasonTokenValid, "valid"),
 		}, nil,
-			fanOut{selected: 6, holding: 1, failures: []tokensv1alpha1.NamespaceFailure{conflict,
+			fanOut{selected: 6, holds: map[string]bool{"a": true}, failures: []tokensv1alpha1.NamespaceFailure{conflict,
 				{Namespace: "b", Reason: "TargetWriteFailed"}, {Namespace: "c", Reason: "X"}, {Namespace: "d", Reason: "X"},
 				{Namespace: "e", Reason: "X"}}},
 			metav1.Condition{Status: metav1.ConditionTrue, Reason: tokensv1alpha1.ReasonNamespacesFailing,

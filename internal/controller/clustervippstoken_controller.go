@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,16 +40,6 @@ import (
 // +kubebuilder:rbac:groups=tokens.vippsoperator.dev,resources=vippstokens,verbs=create;update
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 
-// ClusterOptions are the settings of a ClusterVippsTokenReconciler.
-type ClusterOptions struct {
-	// ResourceNamespace holds the credentials Secrets of ClusterVippsTokens and their
-	// VippsTokens; it never receives a target.
-	ResourceNamespace string
-	// Namespaces limits the namespaces that receive targets, as the manager's cache is
-	// limited; empty allows all.
-	Namespaces []string
-}
-
 // ClusterVippsTokenReconciler keeps the token of each ClusterVippsToken in its target in every
 // selected namespace (cluster_child.go explains how). NewClusterVippsTokenReconciler builds it.
 type ClusterVippsTokenReconciler struct {
@@ -60,15 +51,20 @@ type ClusterVippsTokenReconciler struct {
 	restarter rolloutRestarter
 	metrics   *operatorMetrics
 
+	// resourceNamespace holds the credentials Secrets of ClusterVippsTokens and their
+	// VippsTokens; it never receives a target.
 	resourceNamespace string
-	namespaces        []string
+	// namespaces are the VippsToken reconciler's: those the caches hold, empty for all. No
+	// other namespace receives a target.
+	namespaces []string
 }
 
 // NewClusterVippsTokenReconciler builds the reconciler on the clients, caches, clock and
-// settings of tokens, the VippsToken reconciler, which obtains every ClusterVippsToken's token.
-func NewClusterVippsTokenReconciler(tokens *VippsTokenReconciler, opts ClusterOptions) (
+// settings of tokens, the VippsToken reconciler, which obtains every ClusterVippsToken's token
+// in resourceNamespace.
+func NewClusterVippsTokenReconciler(tokens *VippsTokenReconciler, resourceNamespace string) (
 	*ClusterVippsTokenReconciler, error) {
-	if opts.ResourceNamespace == "" {
+	if resourceNamespace == "" {
 		return nil, errors.New("ClusterVippsTokens need a cluster resource namespace")
 	}
 	return &ClusterVippsTokenReconciler{
@@ -77,8 +73,8 @@ func NewClusterVippsTokenReconciler(tokens *VippsTokenReconciler, opts ClusterOp
 		secrets:           tokens.secrets,
 		restarter:         tokens.restarter,
 		metrics:           tokens.metrics,
-		resourceNamespace: opts.ResourceNamespace,
-		namespaces:        opts.Namespaces,
+		resourceNamespace: resourceNamespace,
+		namespaces:        tokens.namespaces,
 	}, nil
 }
 
@@ -102,7 +98,7 @@ func (r *ClusterVippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Re
 	if childErr != nil && !errors.Is(childErr, errTargetConflict) {
 		return ctrl.Result{}, childErr
 	}
-	source, err := r.sourceSecret(ctx, cvt, child)
+	source, held, err := r.sourceSecret(ctx, cvt, child)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -115,7 +111,7 @@ func (r *ClusterVippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Re
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	fanned, writeErr := r.syncFanOut(ctx, cvt, source, namespaces, owned)
+	fanned, writeErr := r.syncFanOut(ctx, cvt, source, held, namespaces, owned)
 	if apierrors.IsConflict(writeErr) {
 		return ctrl.Result{}, writeErr // status keeps what it said rather than flap
 	}
@@ -137,38 +133,44 @@ func (r *ClusterVippsTokenReconciler) restartWorkloads(ctx context.Context, cvt 
 		})
 	}
 	var requestedAt time.Time
-	if fanned.holding > 0 {
+	if fanned.holding() > 0 {
 		requestedAt = fanned.requestedAt
 	}
-	record := restartRecord{subject: clusterEventSubject(cvt), generation: cvt.Generation,
+	record := restartRecord{subject: clusterEventSubject(cvt.Name, cvt.UID), generation: cvt.Generation,
 		conditions: &cvt.Status.Conditions, last: &cvt.Status.LastRolloutRestart}
 	return r.restarter.restart(ctx, record, workloads, requestedAt, fanned.wrote, now)
 }
 
-// clusterEventSubject refers to cvt for its events, without the resourceVersion (eventSubject
-// says why).
-func clusterEventSubject(cvt *tokensv1alpha1.ClusterVippsToken) *corev1.ObjectReference {
+// clusterEventSubject refers to the ClusterVippsToken name for its events, without the
+// resourceVersion (eventSubject says why).
+func clusterEventSubject(name string, uid types.UID) *corev1.ObjectReference {
 	return &corev1.ObjectReference{
-		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "ClusterVippsToken", Name: cvt.Name, UID: cvt.UID,
+		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "ClusterVippsToken", Name: name, UID: uid,
 	}
 }
 
-// sourceSecret is the Secret that cvt's VippsToken writes its token into; nil before there
-// is one, and when the VippsToken is somebody else's.
+// sourceSecret is the Secret that cvt's VippsToken writes its token into, and the token it
+// holds, read as the VippsToken reads its targets (readHeldToken). Both are nil before there
+// is one, when the VippsToken is somebody else's, and when somebody else edited the Secret:
+// the VippsToken writes it again, and until then the namespaces keep what they hold.
 func (r *ClusterVippsTokenReconciler) sourceSecret(ctx context.Context, cvt *tokensv1alpha1.ClusterVippsToken,
-	child *tokensv1alpha1.VippsToken) (*corev1.Secret, error) {
+	child *tokensv1alpha1.VippsToken) (*corev1.Secret, *heldToken, error) {
 	if child == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	source := &corev1.Secret{}
 	err := r.client.Get(ctx, client.ObjectKey{Namespace: r.resourceNamespace, Name: sourceSecretName(cvt)}, source)
 	if apierrors.IsNotFound(err) || (err == nil && !metav1.IsControlledBy(source, child)) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the token of %s: %w", cvt.Name, err)
+		return nil, nil, fmt.Errorf("reading the token of %s: %w", cvt.Name, err)
 	}
-	return source, nil
+	held, ok := readHeldToken(source)
+	if !ok {
+		return nil, nil, nil
+	}
+	return source, held, nil
 }
 
 // untilExpiry brings the ClusterVippsToken back when its token expires, so that Ready says so
@@ -187,7 +189,7 @@ func (r *ClusterVippsTokenReconciler) reportFailingNamespaces(before, cvt *token
 		equality.Semantic.DeepEqual(before.Status.FailingNamespaces, failing)) {
 		return
 	}
-	r.recorder.Eventf(clusterEventSubject(cvt), nil, corev1.EventTypeWarning, failing[0].Reason, "WriteTargets",
+	r.recorder.Eventf(clusterEventSubject(cvt.Name, cvt.UID), nil, corev1.EventTypeWarning, failing[0].Reason, "WriteTargets",
 		"%d of %d selected namespaces do not hold the token: %s. %s", cvt.Status.Namespaces.Failing,
 		cvt.Status.Namespaces.Selected, failingSummary(failing), failing[0].Message)
 }

@@ -181,9 +181,7 @@ func startManager(options ...managerOption) *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reconciler.SetupWithManager(mgr)).To(Succeed())
-	clusterReconciler, err := NewClusterVippsTokenReconciler(reconciler, ClusterOptions{
-		ResourceNamespace: clusterResourceNamespace,
-	})
+	clusterReconciler, err := NewClusterVippsTokenReconciler(reconciler, clusterResourceNamespace)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(clusterReconciler.SetupWithManager(mgr)).To(Succeed())
 

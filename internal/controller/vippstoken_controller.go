@@ -314,9 +314,7 @@ func (r *VippsTokenReconciler) recordCondition(tok *tokensv1alpha1.VippsToken, c
 // VippsToken of a ClusterVippsToken reports on the ClusterVippsToken, where its users look.
 func eventSubject(tok *tokensv1alpha1.VippsToken) *corev1.ObjectReference {
 	if owner := clusterTokenOf(tok); owner != nil {
-		return &corev1.ObjectReference{
-			APIVersion: owner.APIVersion, Kind: owner.Kind, Name: owner.Name, UID: owner.UID,
-		}
+		return clusterEventSubject(owner.Name, owner.UID)
 	}
 	return &corev1.ObjectReference{
 		APIVersion: tokensv1alpha1.GroupVersion.String(), Kind: "VippsToken",

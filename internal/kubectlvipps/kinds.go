@@ -108,8 +108,7 @@ var kinds = []*tokenKind{&vippsTokenKind, &clusterVippsTokenKind}
 
 // summarizeVippsToken is what status shows of tok.
 func summarizeVippsToken(tok *tokensv1alpha1.VippsToken) tokenSummary {
-	st := &tok.Status
-	s := summarize(tok, st.Conditions, st.ExpiresAt, st.RenewalTime, st.NextRetryTime, st.FailureCount)
+	s := summarize(tok, tok.Status.Conditions, &tok.Status.TokenStatus)
 	names := make([]string, 0, len(tok.Spec.Targets))
 	for _, t := range tok.Spec.Targets {
 		names = append(names, t.Name)
@@ -122,23 +121,22 @@ func summarizeVippsToken(tok *tokensv1alpha1.VippsToken) tokenSummary {
 // selected namespaces hold the token.
 func summarizeClusterVippsToken(cvt *tokensv1alpha1.ClusterVippsToken) tokenSummary {
 	st := &cvt.Status
-	s := summarize(cvt, st.Conditions, st.ExpiresAt, st.RenewalTime, st.NextRetryTime, st.FailureCount)
+	s := summarize(cvt, st.Conditions, &st.TokenStatus)
 	s.targets = fmt.Sprintf("%s in %d of %d namespaces, %d failing",
 		cvt.Spec.Target.Name, st.Namespaces.Ready, st.Namespaces.Selected, st.Namespaces.Failing)
 	return s
 }
 
-// summarize is what status shows of every kind of token, from its metadata and the status
-// fields that every kind has.
-func summarize(obj metav1.Object, conditions []metav1.Condition, expiresAt, renewalTime, nextRetryTime *metav1.Time,
-	failures int32) tokenSummary {
+// summarize is what status shows of every kind of token, from its metadata, its conditions
+// and the token status that every kind has.
+func summarize(obj metav1.Object, conditions []metav1.Condition, st *tokensv1alpha1.TokenStatus) tokenSummary {
 	s := tokenSummary{
 		namespace:     obj.GetNamespace(),
 		name:          obj.GetName(),
-		expiresAt:     expiresAt,
-		renewalTime:   renewalTime,
-		nextRetryTime: nextRetryTime,
-		failures:      failures,
+		expiresAt:     st.ExpiresAt,
+		renewalTime:   st.RenewalTime,
+		nextRetryTime: st.NextRetryTime,
+		failures:      st.FailureCount,
 	}
 	if ready := apimeta.FindStatusCondition(conditions, tokensv1alpha1.ConditionReady); ready != nil {
 		s.ready, s.reason = string(ready.Status), ready.Reason

@@ -33,6 +33,7 @@ import (
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/localcluster"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
+	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
 )
 
 // exported is what a manager's metrics endpoint serves, as Prometheus stores it: each
@@ -117,15 +118,8 @@ func scrapeOperator(t *testing.T) exported {
 func createToken(ctx context.Context, t *testing.T, c client.Client, fakeURL string) map[string]string {
 	t.Helper()
 	const namespace, name = "default", "webshop"
-	creds := fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)
-	objects := []client.Object{
-		&corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "vipps-credentials", Namespace: namespace},
-			StringData: map[string]string{
-				"client-id": creds.ClientID, "client-secret": creds.ClientSecret,
-				"subscription-key": creds.SubscriptionKeys[0],
-			},
-		},
+	createAll(ctx, t, c,
+		credentialstest.Secret(namespace, "vipps-credentials", fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)),
 		&tokensv1alpha1.VippsToken{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 			Spec: tokensv1alpha1.VippsTokenSpec{
@@ -138,13 +132,18 @@ func createToken(ctx context.Context, t *testing.T, c client.Client, fakeURL str
 				Targets:              []tokensv1alpha1.TargetSecret{{Name: "vipps-token"}},
 			},
 		},
-	}
+	)
+	return map[string]string{"namespace": namespace, "name": name}
+}
+
+// createAll creates objects in order, and stops the test at the first that fails.
+func createAll(ctx context.Context, t *testing.T, c client.Client, objects ...client.Object) {
+	t.Helper()
 	for _, obj := range objects {
 		if err := c.Create(ctx, obj); err != nil {
 			t.Fatal(fmt.Errorf("creating %s: %w", obj.GetName(), err))
 		}
 	}
-	return map[string]string{"namespace": namespace, "name": name}
 }
 
 // clusterResourceNamespace is the manager's --cluster-resource-namespace.
@@ -175,16 +174,10 @@ func createClusterToken(ctx context.Context, t *testing.T, c client.Client, fake
 	t.Helper()
 	const name, target = "webshop-shared", "vipps-shared-token"
 	selected := map[string]string{"vipps.example.com/token": name}
-	creds := fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)
-	objects := []client.Object{
+	createAll(ctx, t, c,
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterResourceNamespace}},
-		&corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "vipps-credentials", Namespace: clusterResourceNamespace},
-			StringData: map[string]string{
-				"client-id": creds.ClientID, "client-secret": creds.ClientSecret,
-				"subscription-key": creds.SubscriptionKeys[0],
-			},
-		},
+		credentialstest.Secret(clusterResourceNamespace, "vipps-credentials",
+			fakevipps.DefaultCredentials(fakevipps.EnvironmentTest)),
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop", Labels: selected}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "blocked", Labels: selected}},
 		&corev1.Secret{
@@ -204,12 +197,7 @@ func createClusterToken(ctx context.Context, t *testing.T, c client.Client, fake
 				Target:               tokensv1alpha1.TargetSecret{Name: target},
 			},
 		},
-	}
-	for _, obj := range objects {
-		if err := c.Create(ctx, obj); err != nil {
-			t.Fatal(fmt.Errorf("creating %s: %w", obj.GetName(), err))
-		}
-	}
+	)
 	return clusterNamespaces{name: name, selected: 2, ready: 1, failing: 1}
 }
 

@@ -80,9 +80,7 @@ func SetupReconciler(mgr ctrl.Manager, endpoint string, vippsClient controller.T
 	if clusterResourceNamespace == "" {
 		return
 	}
-	clusterReconciler, err := controller.NewClusterVippsTokenReconciler(reconciler, controller.ClusterOptions{
-		ResourceNamespace: clusterResourceNamespace,
-	})
+	clusterReconciler, err := controller.NewClusterVippsTokenReconciler(reconciler, clusterResourceNamespace)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(clusterReconciler.SetupWithManager(mgr)).To(Succeed())
 }
