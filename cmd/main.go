@@ -41,6 +41,7 @@ import (
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/controller"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/tuning"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 )
 
@@ -100,7 +101,7 @@ func run(opts options) error {
 	if err != nil {
 		return fmt.Errorf("loading the kubeconfig: %w", err)
 	}
-	cfg.QPS, cfg.Burst = float32(opts.kubeAPIQPS), opts.kubeAPIBurst
+	tuning.LimitKubeClient(cfg, opts.kubeAPIQPS, opts.kubeAPIBurst)
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,

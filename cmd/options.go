@@ -79,9 +79,10 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", tuning.MaxConcurrentReconciles,
 		"How many VippsTokens are reconciled at once.")
 	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", tuning.KubeAPIQPS,
-		"Requests per second to the Kubernetes API server, on average.")
+		"Requests per second to the Kubernetes API server, on average; 0 for no limit in the client, which "+
+			"leaves the API server's Priority and Fairness to share it out.")
 	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", tuning.KubeAPIBurst,
-		"Requests to the Kubernetes API server at once, at most.")
+		"Requests to the Kubernetes API server at once, at most, under a --kube-api-qps.")
 	fs.DurationVar(&o.vippsTimeout, "vipps-timeout", tuning.VippsTimeout,
 		"How long one token request to Vipps may take.")
 	fs.Float64Var(&o.vippsRateLimit, "vipps-rate-limit", tuning.VippsRateLimit,
@@ -106,8 +107,8 @@ func (o *options) validate() error {
 	switch {
 	case o.maxConcurrent < 1:
 		return fmt.Errorf("--max-concurrent-reconciles must be at least 1")
-	case o.kubeAPIQPS <= 0 || o.kubeAPIBurst < 1:
-		return fmt.Errorf("--kube-api-qps must be positive and --kube-api-burst at least 1")
+	case o.kubeAPIQPS < 0 || o.kubeAPIBurst < 1:
+		return fmt.Errorf("--kube-api-qps must be positive, or 0 for no limit, and --kube-api-burst at least 1")
 	case o.vippsRateLimit <= 0 || o.vippsRateBurst < 1:
 		return fmt.Errorf("--vipps-rate-limit must be positive and --vipps-rate-burst at least 1")
 	case o.vippsTimeout <= 0:

@@ -37,6 +37,7 @@ import (
 
 	tokensv1alpha1 "github.com/vipps-token-operator/vipps-token-operator/api/v1alpha1"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/testenv"
+	"github.com/vipps-token-operator/vipps-token-operator/internal/tuning"
 	"github.com/vipps-token-operator/vipps-token-operator/internal/vipps"
 	"github.com/vipps-token-operator/vipps-token-operator/pkg/fakevipps"
 	"github.com/vipps-token-operator/vipps-token-operator/test/support/credentialstest"
@@ -203,7 +204,7 @@ func (b *bench) runBaseline(ctx context.Context) error {
 		return err
 	}
 	cfg := *s.cluster.Config
-	cfg.QPS, cfg.Burst = float32(b.settings.KubeAPIQPS), b.settings.KubeAPIBurst
+	tuning.LimitKubeClient(&cfg, b.settings.KubeAPIQPS, b.settings.KubeAPIBurst)
 	c, err := client.New(&cfg, client.Options{Scheme: testenv.Scheme()})
 	if err != nil {
 		return err
@@ -484,9 +485,14 @@ func (s *session) untilNextRenewal(ctx context.Context) error {
 }
 
 // waitFresh waits until no target holds an expired token or one past its renewal time by
-// more than a second.
-func (s *session) waitFresh(ctx context.Context) error {
-	err := s.waitUntil(ctx, convergeTimeout, func() bool { return s.watch.now().overdue(time.Now()) == 0 })
+// more than a second; onPoll, if given, runs at every look.
+func (s *session) waitFresh(ctx context.Context, onPoll ...func()) error {
+	err := s.waitUntil(ctx, convergeTimeout, func() bool {
+		for _, f := range onPoll {
+			f()
+		}
+		return s.watch.now().overdue(time.Now()) == 0
+	})
 	if err != nil {
 		return fmt.Errorf("waiting for every target to be fresh (%d overdue): %w", s.watch.now().overdue(time.Now()), err)
 	}
@@ -594,10 +600,21 @@ func (s *session) runOutage(ctx context.Context) error {
 	end := time.Now()
 	calls, expired := s.fake.Calls(), s.watch.now().expiredAt(end)
 	s.say("The outage cost %d token requests; %d targets hold an expired token.", during, expired)
-	if err := s.waitFresh(ctx); err != nil {
+	var probed duration // until the first token request after the outage: the probe's wait
+	if err := s.waitFresh(ctx, func() {
+		if probed == 0 && s.fake.Calls() > calls {
+			probed = duration(time.Since(end))
+		}
+	}); err != nil {
 		return err
 	}
 	untilFresh, recovery := duration(time.Since(end)), s.fake.Calls()-calls
+	var replaced []time.Duration // from the end of the outage until each target's token was replaced
+	for _, c := range s.watch.now().changes {
+		if c.seen.After(end) {
+			replaced = append(replaced, c.seen.Sub(end))
+		}
+	}
 	if err := s.sleep(ctx, 10*time.Second); err != nil {
 		return err
 	}
@@ -612,9 +629,11 @@ func (s *session) runOutage(ctx context.Context) error {
 	s.res.goal(name, "token requests during the outage", during, fmt.Sprintf("<= %d", goalOutageRequests),
 		during <= goalOutageRequests)
 	s.res.add(name, "targets expired during the outage", expired)
+	s.res.add(name, "until the first token request after the outage", probed)
 	s.res.goal(name, "until every target is fresh after the outage", untilFresh,
 		fmt.Sprintf("<= %s", duration(goalOutageRecovery)), time.Duration(untilFresh) <= goalOutageRecovery)
 	s.res.add(name, "token requests until then", recovery)
+	s.res.add(name, "end of the outage -> replaced token", distributionOf(replaced))
 	s.res.goal(name, "avoidable renewals after expiry (expired after the outage)", avoidable, "= 0", avoidable == 0)
 	s.res.add(name, "API requests by verb", a.requests)
 	s.res.add(name, "peak RSS", a.peakRSS)

@@ -63,7 +63,7 @@ type hostState struct {
 	downSince time.Time
 	// probesFailed counts the failed probes of this outage; the probe's backoff doubles with it.
 	probesFailed int32
-	// nextProbe is when the next probe may go, in whole seconds.
+	// nextProbe is when the next probe may go.
 	nextProbe time.Time
 	// notBefore is the end of a Retry-After that the host asked for: no request comes
 	// sooner, not even a refresh that a person asks for.
@@ -171,11 +171,11 @@ func afterRequest(s hostState, as admission, err error, now time.Time, seed stri
 	}
 	switch {
 	case s.up():
-		s = hostState{phase: hostDown, downSince: now, nextProbe: nextProbeTime(now, 0, seed)}
+		s = hostState{phase: hostDown, downSince: now, nextProbe: now.Add(probeDelay(0, seed))}
 	case probe:
 		s.phase = hostDown
 		s.probesFailed++
-		s.nextProbe = nextProbeTime(now, s.probesFailed, seed)
+		s.nextProbe = now.Add(probeDelay(s.probesFailed, seed))
 	}
 	s.cause = err
 	if retryAfter, ok := vipps.RetryAfter(err); ok {
@@ -202,8 +202,8 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// ceilSecond is t rounded up to a whole second: status stores whole seconds, and a time
-// rounded down could promise a request earlier than it comes, or before a Retry-After.
+// ceilSecond is t rounded up to a whole second. The end of a Retry-After is kept so: status
+// shows whole seconds, and must not show a time before the one the host allows.
 func ceilSecond(t time.Time) time.Time {
 	if truncated := t.Truncate(time.Second); !truncated.Equal(t) {
 		return truncated.Add(time.Second)

@@ -19,19 +19,38 @@ limitations under the License.
 // and its baseline with them, read them from here.
 package tuning
 
-import "time"
+import (
+	"time"
+
+	"k8s.io/client-go/rest"
+)
 
 const (
 	// MaxConcurrentReconciles is --max-concurrent-reconciles: VippsTokens reconciled at once.
 	MaxConcurrentReconciles = 10
-	// KubeAPIQPS is --kube-api-qps: requests per second to the Kubernetes API server, on average.
-	KubeAPIQPS = 50.0
-	// KubeAPIBurst is --kube-api-burst: requests to the Kubernetes API server at once, at most.
+	// KubeAPIQPS is --kube-api-qps: requests per second to the Kubernetes API server, on
+	// average; 0 for no limit in the client (see LimitKubeClient).
+	KubeAPIQPS = 0.0
+	// KubeAPIBurst is --kube-api-burst: requests to the Kubernetes API server at once, at
+	// most, under a --kube-api-qps.
 	KubeAPIBurst = 100
 	// VippsTimeout is --vipps-timeout: how long one token request to Vipps may take.
 	VippsTimeout = 10 * time.Second
 	// VippsRateLimit is --vipps-rate-limit: token requests per second to Vipps, on average.
-	VippsRateLimit = 100.0
+	VippsRateLimit = 200.0
 	// VippsRateBurst is --vipps-rate-burst: token requests to Vipps at once, at most.
 	VippsRateBurst = 20
 )
+
+// LimitKubeClient sets the client-side rate limit of cfg: qps requests per second and burst
+// at once, or, for a qps of 0, none. None is controller-runtime's default (its GetConfig):
+// the API server's Priority and Fairness queues the operator's requests among every
+// client's, which a limit in one client cannot see. A limit of the client's own delayed the
+// writes of a return after an outage, one target and one status per VippsToken, by seconds.
+func LimitKubeClient(cfg *rest.Config, qps float64, burst int) {
+	if qps == 0 {
+		cfg.QPS = -1 // client-go's value for no limit; 0 would be its default of 5
+		return
+	}
+	cfg.QPS, cfg.Burst = float32(qps), burst
+}

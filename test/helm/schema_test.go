@@ -47,7 +47,7 @@ var _ = Describe("A mistyped value", func() {
 		Entry("a bad enum", `image: {pullPolicy: Sometimes}`, "/image/pullPolicy", "'Always', 'IfNotPresent', 'Never'"),
 		Entry("a number below the minimum", `manager: {maxConcurrentReconciles: 0}`,
 			"/manager/maxConcurrentReconciles", "minimum"),
-		Entry("a QPS that is not positive", `manager: {kubeAPIQPS: 0}`, "/manager/kubeAPIQPS", "exclusiveMinimum"),
+		Entry("a negative QPS", `manager: {kubeAPIQPS: -1}`, "/manager/kubeAPIQPS", "minimum"),
 		Entry("a fraction for an integer flag", `manager: {vippsRateBurst: 2.5}`,
 			"/manager/vippsRateBurst", "got number, want null or integer"),
 		Entry("a timeout without a unit", `manager: {vippsTimeout: "10"}`, "/manager/vippsTimeout", "'10'"),
