@@ -64,9 +64,9 @@ func nextRetryTime(failedAt time.Time, err error, failureCount int32, seed strin
 
 // The probe's backoff while a host is down (host_state.go). It bounds both what an outage
 // costs Vipps and how long the VippsTokens wait once Vipps is back: a recovery is noticed
-// within probeBackoffMax, and a 90-second outage costs 17 probes on average and 19 at most
-// (with the failure that began it, the 20 requests that the benchmark allows), however many
-// VippsTokens wait. A token's own retries back off much further, because there are many.
+// within probeBackoffMax, and a 90-second outage costs 17 probes on average and 19 at most,
+// however many VippsTokens wait: with the request that began it, the 20 that the benchmark
+// allows. A token's own retries back off much further, because there are many.
 const (
 	probeBackoffBase = 2 * time.Second
 	probeBackoffMax  = 6 * time.Second

@@ -212,8 +212,9 @@ func ceilSecond(t time.Time) time.Time {
 }
 
 // nextTryOfHost is when a VippsToken that waits for a host in state s may next have its
-// token requested, as status shows it: the host's next probe, or now while the probe is in
-// flight, since its result may come at any moment.
+// token requested: the host's next probe, or now while the probe is in flight, since its
+// result may come at any moment. Status shows it truncated to the second, as the condition's
+// message shows the probe's time.
 func nextTryOfHost(s hostState, now time.Time) time.Time {
-	return later(s.nextProbe, ceilSecond(now))
+	return later(s.nextProbe, now)
 }

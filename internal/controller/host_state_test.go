@@ -246,8 +246,12 @@ func TestNextTryOfHost(t *testing.T) {
 	if got := nextTryOfHost(hostState{phase: hostDown, nextProbe: hostNow.Add(4 * time.Second)}, now); !got.Equal(hostNow.Add(4 * time.Second)) {
 		t.Errorf("down: %s, want the next probe", got)
 	}
-	if got := nextTryOfHost(hostState{phase: hostProbing, nextProbe: hostNow.Add(-time.Second)}, now); !got.Equal(hostNow.Add(time.Second)) {
-		t.Errorf("probing: %s, want now rounded up", got)
+	// Later in the same second: rounding now up would put the next try after the probe.
+	if got := nextTryOfHost(hostState{phase: hostDown, nextProbe: hostNow.Add(500 * time.Millisecond)}, now); !got.Equal(hostNow.Add(500 * time.Millisecond)) {
+		t.Errorf("down, the probe due within the second: %s, want the next probe", got)
+	}
+	if got := nextTryOfHost(hostState{phase: hostProbing, nextProbe: hostNow.Add(-time.Second)}, now); !got.Equal(now) {
+		t.Errorf("probing: %s, want now", got)
 	}
 }
 

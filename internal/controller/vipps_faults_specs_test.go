@@ -122,8 +122,8 @@ var _ = Describe("A VippsToken through a Vipps fault", Serial, func() {
 
 		By("over the next 8s the host's probes back off, and the target keeps its token throughout")
 		// The VippsToken is the only one waiting for the host, so the probes are its requests.
-		// Probe k waits more than four fifths of 2s·2^(k-1), up to 7s: the probes come more
-		// than 1.6s, 4.8s and 10.4s after the first failed call, the first within 3s of it, so
+		// Probe k waits more than four fifths of 2s·2^(k-1), up to 6s: the probes come more
+		// than 1.6s, 4.8s and 9.6s after the first failed call, the first within 2s of it, so
 		// 8s hold at most 3 calls of the outage, and at least 2.
 		Consistently(func(g Gomega) {
 			g.Expect(fake.CallsBy(creds.ClientID) - 1).To(BeNumerically("<=", 3))
