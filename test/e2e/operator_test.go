@@ -169,11 +169,41 @@ var _ = Describe("The operator installed in a real cluster", Ordered, func() {
 			WithPolling(2 * time.Second).Should(Equal(before))
 	})
 
+	// scaleBackToOneReplica ends the two-replica spec. The replica that the scale-down deletes
+	// goes with its log, so its log is followed to its end for the scan below, and the next
+	// spec starts when only the other replica is left: listing the Pods while one is being
+	// deleted races with its deletion. Both replicas run first (the spec deleted one, whose
+	// replacement may still be starting), so that each has a log to follow. The remaining
+	// replica's follower ends with its Pod.
+	scaleBackToOneReplica := func() {
+		running := func() []corev1.Pod {
+			var pods []corev1.Pod
+			for _, pod := range operatorPods() {
+				if pod.DeletionTimestamp.IsZero() && pod.Status.Phase == corev1.PodRunning {
+					pods = append(pods, pod)
+				}
+			}
+			return pods
+		}
+		Eventually(running).WithTimeout(3 * time.Minute).WithPolling(time.Second).Should(HaveLen(2))
+		followed := map[string]func() string{}
+		for _, pod := range running() {
+			followed[pod.Name] = followLogs(operatorNamespace, pod.Name)
+		}
+		kubectlRun("scale", "--namespace", operatorNamespace, "deployment/"+operatorDeployment, "--replicas=1")
+		var left []corev1.Pod
+		Eventually(func() []corev1.Pod { left = operatorPods(); return left }).WithTimeout(time.Minute).
+			WithPolling(time.Second).Should(HaveLen(1))
+		for name, logOf := range followed {
+			if name != left[0].Name {
+				operatorLogs.WriteString(logOf())
+			}
+		}
+	}
+
 	It("reconciles only on the leader of two replicas, and hands over within the lease duration when it goes", func() {
 		kubectlRun("scale", "--namespace", operatorNamespace, "deployment/"+operatorDeployment, "--replicas=2")
-		DeferCleanup(func() {
-			kubectlRun("scale", "--namespace", operatorNamespace, "deployment/"+operatorDeployment, "--replicas=1")
-		})
+		DeferCleanup(scaleBackToOneReplica)
 		Eventually(func(g Gomega) {
 			deployment := &appsv1.Deployment{}
 			key := client.ObjectKey{Namespace: operatorNamespace, Name: operatorDeployment}
