@@ -118,6 +118,11 @@ func run(opts options) error {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
 
+	recorder, stopEvents, err := startEventRecorder(cfg, scheme)
+	if err != nil {
+		return err
+	}
+	defer stopEvents()
 	reconciler, err := controller.NewVippsTokenReconciler(mgr, controller.Options{
 		Vipps: vipps.NewClient(vipps.WithTimeout(opts.vippsTimeout),
 			vipps.WithRateLimit(opts.vippsRateLimit, opts.vippsRateBurst)),
@@ -126,6 +131,7 @@ func run(opts options) error {
 		MaxConcurrentReconciles:   opts.maxConcurrent,
 		RolloutRestarts:           opts.rolloutRestarts,
 		RolloutRestartMinInterval: opts.rolloutRestartMin,
+		Events:                    recorder,
 	})
 	if err == nil {
 		err = reconciler.SetupWithManager(mgr)

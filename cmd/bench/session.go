@@ -198,10 +198,12 @@ func (s *session) waitForController(ctx context.Context, labels map[string]strin
 }
 
 // settle waits until the manager's writes (events last) have not changed for 2 s, and
-// returns when they last changed.
+// returns when they last changed. The events of N token requests at once take up to
+// N/tuning.EventsQPS seconds to arrive.
 func (s *session) settle(ctx context.Context) (time.Time, error) {
 	settled, writes := time.Now(), -1.0
-	if err := s.waitUntil(ctx, 2*time.Minute, func() bool {
+	eventBacklog := time.Duration(float64(s.n) / tuning.EventsQPS * float64(time.Second))
+	if err := s.waitUntil(ctx, 2*time.Minute+eventBacklog, func() bool {
 		if m, err := s.op.Metrics(ctx); err == nil && requestsByVerb(m).writes() != writes {
 			settled, writes = time.Now(), requestsByVerb(m).writes()
 		}

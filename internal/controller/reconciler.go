@@ -37,8 +37,8 @@ type TokenFetcher interface {
 	FetchToken(ctx context.Context, req vipps.Request) (vipps.Token, error)
 }
 
-// eventSource names the operator as the reporting controller of its events.
-const eventSource = "vipps-token-operator"
+// EventSource names the operator as the reporting controller of its events.
+const EventSource = "vipps-token-operator"
 
 // Options are the settings of a VippsTokenReconciler.
 type Options struct {
@@ -57,6 +57,8 @@ type Options struct {
 	// and patch workloads.
 	RolloutRestarts           bool
 	RolloutRestartMinInterval time.Duration
+	// Events records the reconcilers' events; the manager's recorder when nil.
+	Events events.EventRecorder
 }
 
 // VippsTokenReconciler keeps the token of each VippsToken fresh in its target Secrets.
@@ -86,13 +88,17 @@ func NewVippsTokenReconciler(mgr ctrl.Manager, opts Options) (*VippsTokenReconci
 	if err != nil {
 		return nil, err
 	}
+	recorder := opts.Events
+	if recorder == nil {
+		recorder = mgr.GetEventRecorder(EventSource)
+	}
 	return newReconciler(reconcilerClients{
 		client:              mgr.GetClient(),
 		apiReader:           mgr.GetAPIReader(),
 		secretMetadata:      secretMetadata,
 		secretMetadataCache: secretMetadata,
 		scheme:              mgr.GetScheme(),
-		recorder:            mgr.GetEventRecorder(eventSource),
+		recorder:            recorder,
 		metricsRegistry:     ctrlmetrics.Registry,
 	}, opts), nil
 }

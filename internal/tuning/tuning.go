@@ -14,9 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package tuning holds the defaults of the manager's tuning flags. The manager's flags
-// (cmd/options.go) and the benchmark (cmd/bench), which measured them and runs the manager
-// and its baseline with them, read them from here.
+// Package tuning holds the defaults of the manager's tuning flags, and the limit of its
+// events client. The manager (cmd/options.go, cmd/events.go) and the benchmark (cmd/bench),
+// which measured them and runs the manager and its baseline with them, read them from here.
 package tuning
 
 import (
@@ -34,6 +34,13 @@ const (
 	// KubeAPIBurst is --kube-api-burst: requests to the Kubernetes API server at once, at
 	// most, under a --kube-api-qps.
 	KubeAPIBurst = 100
+	// EventsQPS and EventsBurst limit the client that sends the reconcilers' events (no flag):
+	// at most EventsQPS a second on average and EventsBurst at once. Events trail the writes
+	// they report, and their backlog after a cold start of N VippsTokens drains in at most
+	// N/EventsQPS seconds; real renewals (tokens of 15 minutes to 24 hours) bring about one
+	// a second for 1000 VippsTokens.
+	EventsQPS   = 20
+	EventsBurst = 50
 	// VippsTimeout is --vipps-timeout: how long one token request to Vipps may take.
 	VippsTimeout = 10 * time.Second
 	// VippsRateLimit is --vipps-rate-limit: token requests per second to Vipps, on average.
