@@ -94,6 +94,8 @@ limitations under the License.
 // queue.go keeps the work queue from blocking the shutdown, and metrics.go holds the
 // operator's Prometheus collectors. host_availability.go keeps each host's state and the
 // VippsTokens that wait for it, offers them its probe, and wakes them all at its first
-// success, the closest to expiry first; host_wait.go records the wait in status. The HTTP
+// success, the closest to expiry first; host_wait.go records the wait in status, and
+// trailing_status.go lets the status of a VippsToken that returns trail its targets, which
+// the next reconcile reads it back from. The HTTP
 // side, with its rate limit, is internal/vipps, behind the TokenFetcher interface.
 package controller

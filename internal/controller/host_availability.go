@@ -59,6 +59,9 @@ type hostAvailability struct {
 
 	mu    sync.Mutex
 	hosts map[string]*hostEntry
+	// returning are the VippsTokens that a host's first success woke and that have not been
+	// reconciled since: their reconcile leaves the status write for later (trailing_status.go).
+	returning map[types.NamespacedName]bool
 	// enqueue adds VippsTokens to the controller's work queue at a priority; nil until the
 	// controller starts.
 	enqueue func(priority int, keys []types.NamespacedName)
@@ -82,7 +85,8 @@ type hostEntry struct {
 func newHostAvailability(c clock.WithDelayedExecution, metrics *operatorMetrics) *hostAvailability {
 	seed := make([]byte, 8)
 	_, _ = rand.Read(seed)
-	return &hostAvailability{clock: c, metrics: metrics, seed: hex.EncodeToString(seed), hosts: map[string]*hostEntry{}}
+	return &hostAvailability{clock: c, metrics: metrics, seed: hex.EncodeToString(seed), hosts: map[string]*hostEntry{},
+		returning: map[types.NamespacedName]bool{}}
 }
 
 // start is the controller's source of VippsTokens brought back by their host: the controller
@@ -172,6 +176,9 @@ func (h *hostAvailability) report(host string, key types.NamespacedName, expires
 	switch {
 	case state.up() && !before.up():
 		woken = byUrgency(e.waiting)
+		for _, k := range woken {
+			h.returning[k] = true
+		}
 		clear(e.waiting)
 		clear(e.offered)
 		h.stopTimerLocked(e)
@@ -202,11 +209,22 @@ func (h *hostAvailability) waiting(key types.NamespacedName) bool {
 	return false
 }
 
+// takeReturning is true once for each VippsToken that a host's first success woke: for its
+// first reconcile after that.
+func (h *hostAvailability) takeReturning(key types.NamespacedName) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	returning := h.returning[key]
+	delete(h.returning, key)
+	return returning
+}
+
 // forget drops key from every host's waiting VippsTokens: it was deleted, or no longer
 // needs a token.
 func (h *hostAvailability) forget(key types.NamespacedName) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	delete(h.returning, key)
 	for _, e := range h.hosts {
 		delete(e.waiting, key)
 		delete(e.offered, key)

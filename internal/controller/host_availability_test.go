@@ -163,6 +163,12 @@ func TestHostAvailabilityOneProbeThenEveryWaitingTokenMostUrgentFirst(t *testing
 	if hosts.waiting(key("a")) {
 		t.Error("a woken VippsToken is still kept as waiting")
 	}
+	if !hosts.takeReturning(key("a")) || hosts.takeReturning(key("a")) {
+		t.Error("a woken VippsToken is not returning for exactly its next reconcile")
+	}
+	if hosts.takeReturning(key("none")) {
+		t.Error("the probe's VippsToken is returning; its own reconcile saw the success")
+	}
 	if got := gaugeValue(t, hosts.metrics.hostState.WithLabelValues(host, string(hostUp))); got != 1 {
 		t.Errorf("vipps_token_host_state{state=up} = %v, want 1", got)
 	}

@@ -134,7 +134,11 @@ var _ = Describe("A Vipps outage", Serial, func() {
 			Eventually(func(g Gomega) {
 				g.Expect(accessToken(g, namespace, name+"-token")).NotTo(Equal(tokens[name]))
 			}, probeBackoffMax+specTimeout).Should(Succeed(), name)
-			eventuallyReady(namespace, name, tokensv1alpha1.ReasonTokenValid)
+			tok := eventuallyReady(namespace, name, tokensv1alpha1.ReasonTokenValid)
+			// Written by the turn after the one that wrote the targets (trailing_status.go).
+			Expect(condition(tok, tokensv1alpha1.ConditionRefreshed).Reason).To(Equal(tokensv1alpha1.ReasonTokenIssued), name)
+			Expect(tok.Status.FailureCount).To(BeZero(), name)
+			Expect(tok.Status.NextRetryTime).To(BeNil(), name)
 		}
 
 		By("one request each, all within seconds of the probe that succeeded")

@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -358,4 +360,95 @@ func TestCredentialsOfASecretTheCacheHasNotSeenYet(t *testing.T) {
 	if _, err := missing.credentials(context.Background(), unitToken()); !errors.Is(err, errCredentialsNotFound) {
 		t.Errorf("credentials() of a Secret nobody holds = %v, want errCredentialsNotFound", err)
 	}
+}
+
+// failThenRecover has Vipps reject the first request with a 401, and lets the retry through:
+// status records one failure, and the retry is due.
+func failThenRecover(t *testing.T, env *unitEnv) {
+	t.Helper()
+	env.vipps.err = vippsAPIError(t, http.StatusUnauthorized, "")
+	if err := env.reconcile(); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	status := env.token().Status
+	if status.FailureCount != 1 || status.NextRetryTime == nil {
+		t.Fatalf("after a 401 status has failureCount %d and nextRetryTime %v, want 1 and a retry time",
+			status.FailureCount, status.NextRetryTime)
+	}
+	env.vipps.err = nil
+	env.clock.SetTime(status.NextRetryTime.Add(time.Second))
+}
+
+// wantRecovered checks that status describes token-2, the retry's, with no failures.
+func wantRecovered(t *testing.T, env *unitEnv) {
+	t.Helper()
+	status := env.token().Status
+	refreshed := meta.FindStatusCondition(status.Conditions, tokensv1alpha1.ConditionRefreshed)
+	if status.FailureCount != 0 || status.LastFailureTime != nil || status.NextRetryTime != nil ||
+		refreshed == nil || refreshed.Reason != tokensv1alpha1.ReasonTokenIssued {
+		t.Errorf("status has failureCount %d, lastFailureTime %v, nextRetryTime %v and Refreshed %v; want the failure over",
+			status.FailureCount, status.LastFailureTime, status.NextRetryTime, refreshed)
+	}
+	if want := env.clock.Now().Truncate(time.Second).Add(time.Hour); status.ExpiresAt == nil || !status.ExpiresAt.Time.Equal(want) {
+		t.Errorf("status.expiresAt = %v, want the retry's token's expiry %v", status.ExpiresAt, want)
+	}
+	if got := env.targetToken(); got != "token-2" || env.vipps.calls != 2 {
+		t.Errorf("the target holds %q after %d requests, want token-2 after 2: the token that ended the failures serves",
+			got, env.vipps.calls)
+	}
+}
+
+// TestReconcileEndsFailuresThatAStatusWriteDidNotRecord: the targets say that a request
+// succeeded after the failures status records, also when the status write that said so was
+// refused; the next reconcile records it, and does not ask Vipps again for the retry that
+// status still shows as due.
+func TestReconcileEndsFailuresThatAStatusWriteDidNotRecord(t *testing.T) {
+	refuse := false
+	env := newUnitEnv(t, interceptor.Funcs{
+		SubResourcePatch: func(ctx context.Context, c client.Client, subResource string, obj client.Object,
+			patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			if refuse {
+				return errors.New("the API server is overloaded")
+			}
+			return c.SubResource(subResource).Patch(ctx, obj, patch, opts...)
+		},
+	}, unitCredentials("client-secret-value"))
+	failThenRecover(t, env)
+
+	refuse = true
+	if err := env.reconcile(); err == nil {
+		t.Fatal("Reconcile() = nil, want the refused status write")
+	}
+	if got := env.targetToken(); got != "token-2" {
+		t.Fatalf("the target holds %q, want token-2", got)
+	}
+	refuse = false
+	if err := env.reconcile(); err != nil {
+		t.Fatalf("Reconcile() after the API server recovered = %v", err)
+	}
+	wantRecovered(t, env)
+}
+
+// TestReconcileOfAReturningTokenLeavesItsStatusToTheNextTurn: the first reconcile after its
+// host's return writes the targets only (trailing_status.go); the next writes the status.
+func TestReconcileOfAReturningTokenLeavesItsStatusToTheNextTurn(t *testing.T) {
+	env := newUnitEnv(t, interceptor.Funcs{}, unitCredentials("client-secret-value"))
+	failThenRecover(t, env)
+	key := client.ObjectKey{Namespace: "payments", Name: "shop"}
+	env.r.hosts.returning[key] = true // as its host's first success after an outage marks it
+
+	if err := env.reconcile(); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if got := env.targetToken(); got != "token-2" {
+		t.Fatalf("the target holds %q, want token-2", got)
+	}
+	if status := env.token().Status; status.FailureCount != 1 {
+		t.Errorf("status was written in the reconcile of a returning VippsToken (failureCount %d, want still 1)",
+			status.FailureCount)
+	}
+	if err := env.reconcile(); err != nil {
+		t.Fatalf("the next Reconcile() = %v", err)
+	}
+	wantRecovered(t, env)
 }

@@ -60,7 +60,11 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	held := heldTokenOf(owned, now)
 	before := tok.DeepCopy()
-	defer func() { err = errors.Join(err, r.writeStatus(ctx, before, tok)) }()
+	// A VippsToken that returns after an outage leaves its status to its next turn, which
+	// derives it from the targets (trailing_status.go).
+	returning, statusTrails := r.hosts.takeReturning(req.NamespacedName), false
+	defer func() { err = errors.Join(err, r.writeStatus(ctx, before, tok, statusTrails)) }()
+	recoverFromFailures(&tok.Status, held)
 
 	request, credentialsVersion, err := r.tokenRequest(ctx, tok)
 	if err != nil {
@@ -93,6 +97,7 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	result, err = r.finish(now, tok, held, err)
 	if err == nil {
 		result.RequeueAfter = sooner(result.RequeueAfter, restartDue)
+		statusTrails = returning && written && statusMayTrail(&before.Status, &tok.Status, held)
 	}
 	return result, err
 }
@@ -262,11 +267,7 @@ func hasReadyReason(tok *tokensv1alpha1.VippsToken, reason string) bool {
 
 // recordIssued notes a successful token request, and why it was sent.
 func (r *VippsTokenReconciler) recordIssued(tok *tokensv1alpha1.VippsToken, token vipps.Token, trigger refreshTrigger) {
-	status := &tok.Status
-	status.FailureCount = 0
-	status.LastFailureTime = nil
-	status.NextRetryTime = nil
-	meta.SetStatusCondition(&status.Conditions, refreshedCondition(nil, token.ExpiresAt))
+	recordIssuedStatus(&tok.Status, token.ExpiresAt)
 	r.recorder.Eventf(eventSubject(tok), nil, corev1.EventTypeNormal, tokensv1alpha1.ReasonTokenIssued, "Refresh",
 		"Vipps issued a %s token valid until %s, requested because %s (%s).",
 		tok.Spec.Type, formatTime(token.ExpiresAt), trigger.because, trigger.reason)
@@ -322,12 +323,12 @@ func eventSubject(tok *tokensv1alpha1.VippsToken) *corev1.ObjectReference {
 	}
 }
 
-// writeStatus writes the status when the reconcile changed it, and only then, and exports
-// what it says as metrics.
-func (r *VippsTokenReconciler) writeStatus(ctx context.Context, before, tok *tokensv1alpha1.VippsToken) error {
+// writeStatus writes the status when the reconcile changed it, and only then, unless it
+// trails the targets (trailing_status.go); and exports what it says as metrics.
+func (r *VippsTokenReconciler) writeStatus(ctx context.Context, before, tok *tokensv1alpha1.VippsToken, trails bool) error {
 	tok.Status.ObservedGeneration = tok.Generation
 	r.metrics.observeTokenStatus(tok)
-	if equality.Semantic.DeepEqual(before.Status, tok.Status) {
+	if trails || equality.Semantic.DeepEqual(before.Status, tok.Status) {
 		return nil
 	}
 	return patchStatus(ctx, r.client, tok, before)

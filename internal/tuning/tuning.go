@@ -44,7 +44,7 @@ const (
 	// VippsTimeout is --vipps-timeout: how long one token request to Vipps may take.
 	VippsTimeout = 10 * time.Second
 	// VippsRateLimit is --vipps-rate-limit: token requests per second to Vipps, on average.
-	VippsRateLimit = 200.0
+	VippsRateLimit = 300.0
 	// VippsRateBurst is --vipps-rate-burst: token requests to Vipps at once, at most.
 	VippsRateBurst = 20
 )
