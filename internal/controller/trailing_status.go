@@ -83,7 +83,7 @@ func statusMayTrail(before, after *tokensv1alpha1.VippsTokenStatus, held *heldTo
 		return false
 	}
 	recovered := before.DeepCopy()
-	recoverFromFailures(recovered, held)
+	recordIssuedStatus(recovered, held.ExpiresAt)
 	return equality.Semantic.DeepEqual(notFromTargets(recovered), notFromTargets(after))
 }
 

@@ -64,6 +64,7 @@ func (r *VippsTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	// derives it from the targets (trailing_status.go).
 	returning, statusTrails := r.hosts.takeReturning(req.NamespacedName), false
 	defer func() { err = errors.Join(err, r.writeStatus(ctx, before, tok, statusTrails)) }()
+	// A token in the targets that came after the failures status records ends them.
 	recoverFromFailures(&tok.Status, held)
 
 	request, credentialsVersion, err := r.tokenRequest(ctx, tok)
